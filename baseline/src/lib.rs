@@ -10,8 +10,10 @@
 //! No tokio, no AWS SDK, no clock and no environment here: everything is a function of its input.
 #![deny(missing_docs)]
 
+pub mod files;
 pub mod jackson;
 pub mod kll;
 pub mod profile;
 pub mod read;
+pub mod suggest;
 pub mod value;

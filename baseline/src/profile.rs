@@ -793,7 +793,8 @@ impl DatasetProfile {
             return i;
         }
         let i = self.columns.len();
-        self.columns.push((name.to_owned(), ColumnProfile::default()));
+        self.columns
+            .push((name.to_owned(), ColumnProfile::default()));
         self.index.insert(name.to_owned(), i);
         i
     }

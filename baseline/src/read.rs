@@ -173,50 +173,52 @@ pub fn profile_csv<R: Read>(
         expected = Some(names.len());
         profile.set_positional_names(&names);
     }
-    let mut handle =
-        |r: &csv::ByteRecord, line: u64, summary: &mut ReadSummary, expected: &mut Option<usize>| {
-            summary.records += 1;
-            let loc = || Location {
-                source: source_name.to_owned(),
-                line,
-            };
-            let want = *expected.get_or_insert(r.len());
-            if r.len() != want {
-                summary.rejected += 1;
-                profile.rejects.add(
-                    loc(),
-                    "ragged_row",
-                    format!("expected {want} fields, found {}", r.len()),
-                );
-                return;
-            }
-            let mut fields: Vec<&str> = Vec::with_capacity(r.len());
-            for (i, f) in r.iter().enumerate() {
-                match std::str::from_utf8(f) {
-                    Ok(s) => fields.push(s),
-                    Err(_) => {
-                        summary.rejected += 1;
-                        profile.rejects.add(
-                            loc(),
-                            "invalid_utf8",
-                            format!("field {} is not valid UTF-8", i + 1),
-                        );
-                        return;
-                    }
+    let mut handle = |r: &csv::ByteRecord,
+                      line: u64,
+                      summary: &mut ReadSummary,
+                      expected: &mut Option<usize>| {
+        summary.records += 1;
+        let loc = || Location {
+            source: source_name.to_owned(),
+            line,
+        };
+        let want = *expected.get_or_insert(r.len());
+        if r.len() != want {
+            summary.rejected += 1;
+            profile.rejects.add(
+                loc(),
+                "ragged_row",
+                format!("expected {want} fields, found {}", r.len()),
+            );
+            return;
+        }
+        let mut fields: Vec<&str> = Vec::with_capacity(r.len());
+        for (i, f) in r.iter().enumerate() {
+            match std::str::from_utf8(f) {
+                Ok(s) => fields.push(s),
+                Err(_) => {
+                    summary.rejected += 1;
+                    profile.rejects.add(
+                        loc(),
+                        "invalid_utf8",
+                        format!("field {} is not valid UTF-8", i + 1),
+                    );
+                    return;
                 }
             }
-            summary.rows += 1;
-            profile.add_positional(
-                fields.iter().map(|s| {
-                    if s.is_empty() {
-                        CellRef::Null
-                    } else {
-                        CellRef::Text(s)
-                    }
-                }),
-                &loc,
-            );
-        };
+        }
+        summary.rows += 1;
+        profile.add_positional(
+            fields.iter().map(|s| {
+                if s.is_empty() {
+                    CellRef::Null
+                } else {
+                    CellRef::Text(s)
+                }
+            }),
+            &loc,
+        );
+    };
     for (r, line) in pending.drain(..) {
         handle(&r, line, &mut summary, &mut expected);
     }
@@ -313,9 +315,11 @@ pub fn profile_jsonl<R: Read>(
             Ok(serde_json::Value::Object(o)) => o,
             Ok(_) => {
                 summary.rejected += 1;
-                profile
-                    .rejects
-                    .add(loc(), "not_an_object", "a JSON Lines row must be a JSON object");
+                profile.rejects.add(
+                    loc(),
+                    "not_an_object",
+                    "a JSON Lines row must be a JSON object",
+                );
                 continue;
             }
             Err(e) => {
@@ -420,7 +424,8 @@ mod tests {
 
     #[test]
     fn jsonl_rows_and_rejects() {
-        let data = "{\"a\":1,\"b\":\"x\"}\n{oops\n[1]\n{\"a\":2.5,\"c\":{\"n\":1}}\n\n{\"b\":\"y\"}\n";
+        let data =
+            "{\"a\":1,\"b\":\"x\"}\n{oops\n[1]\n{\"a\":2.5,\"c\":{\"n\":1}}\n\n{\"b\":\"y\"}\n";
         let mut p = DatasetProfile::default();
         let s = profile_jsonl(data.as_bytes(), "t.jsonl", &mut p).unwrap();
         assert_eq!((s.records, s.rows, s.rejected), (5, 2, 3));

@@ -1,0 +1,189 @@
+//! `driftmon demo`: a realistic endpoint, with no AWS account and no network.
+//!
+//! A credit-risk model (`credit-risk`, variant `AllTraffic`) scores applications with five
+//! numeric and two categorical features. The demo writes its training data (with the model's
+//! score as the first column, as SageMaker expects), suggests a baseline from it, writes 24 hours
+//! of data capture in SageMaker's layout in which drift begins at hour 14 (incomes fall by a
+//! third and most traffic moves to the mobile channel), runs every hour and prints a verdict
+//! table. Hour 03 holds a malformed line and hour 05 a record with a missing column, so the
+//! reject accounting is visible too.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Hour at which the demo's drift begins.
+pub const DRIFT_START_HOUR: u32 = 14;
+/// The demo endpoint.
+pub const ENDPOINT: &str = "credit-risk";
+/// The demo variant.
+pub const VARIANT: &str = "AllTraffic";
+/// First hour of the demo capture (UTC), as `(year, month, day)`.
+pub const DAY: (i32, u32, u32) = (2026, 11, 21);
+
+/// A small deterministic PRNG (SplitMix64): the demo is the same on every machine.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Standard normal (Box–Muller).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = self.uniform().max(1e-300);
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+
+    /// Picks an index with the given weights.
+    pub fn pick(&mut self, weights: &[f64]) -> usize {
+        let total: f64 = weights.iter().sum();
+        let mut u = self.uniform() * total;
+        for (i, w) in weights.iter().enumerate() {
+            if u < *w {
+                return i;
+            }
+            u -= w;
+        }
+        weights.len() - 1
+    }
+}
+
+/// Column names of the demo's training data (model output first).
+pub const COLUMNS: [&str; 8] = [
+    "score",
+    "age",
+    "income",
+    "credit_score",
+    "loan_amount",
+    "tenure_months",
+    "channel",
+    "region",
+];
+
+const CHANNELS: [&str; 3] = ["web", "mobile", "branch"];
+const REGIONS: [&str; 4] = ["north", "south", "east", "west"];
+
+/// One application: the input features as CSV text and the model's score.
+#[derive(Debug, Clone)]
+pub struct Application {
+    /// The input CSV line (7 fields).
+    pub input: String,
+    /// The model's output (probability of default).
+    pub score: f64,
+}
+
+/// Draws one application. `drift` moves incomes down by a third and traffic to mobile.
+pub fn application(rng: &mut Rng, drift: bool) -> Application {
+    let age = (40.0 + 12.0 * rng.normal()).round().clamp(18.0, 90.0) as i64;
+    let mut income = (10.9 + 0.5 * rng.normal()).exp();
+    if drift {
+        income *= 0.66;
+    }
+    let credit = (680.0 + 60.0 * rng.normal()).round().clamp(300.0, 850.0) as i64;
+    let loan = (9.5 + 0.7 * rng.normal()).exp();
+    let tenure = (rng.uniform() * 120.0).floor() as i64;
+    let channel = if drift {
+        CHANNELS[rng.pick(&[0.2, 0.7, 0.1])]
+    } else {
+        CHANNELS[rng.pick(&[0.5, 0.35, 0.15])]
+    };
+    let region = REGIONS[rng.pick(&[0.3, 0.25, 0.25, 0.2])];
+    let z = -1.0 - 0.8 * ((income.ln() - 10.9) / 0.5) - 1.2 * ((credit as f64 - 680.0) / 60.0)
+        + 0.6 * ((loan.ln() - 9.5) / 0.7)
+        + 0.3 * rng.normal();
+    let score = 1.0 / (1.0 + (-z).exp());
+    Application {
+        input: format!("{age},{income:.2},{credit},{loan:.2},{tenure},{channel},{region}"),
+        score: (score * 1e6).round() / 1e6,
+    }
+}
+
+/// Writes the demo's training CSV (with header) of `n` rows.
+pub fn training_csv(path: &Path, n: usize, seed: u64) -> std::io::Result<()> {
+    let mut rng = Rng::new(seed);
+    let mut s = String::with_capacity(n * 64);
+    s.push_str(&COLUMNS.join(","));
+    s.push('\n');
+    for _ in 0..n {
+        let a = application(&mut rng, false);
+        let _ = writeln!(s, "{},{}", a.score, a.input);
+    }
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p)?;
+    }
+    std::fs::write(path, s)
+}
+
+/// One SageMaker capture line for an application (CSV encoding, output captured).
+pub fn capture_line(a: &Application, event_id: &str, time: &str) -> String {
+    serde_json::json!({
+        "captureData": {
+            "endpointInput": {"observedContentType": "text/csv", "mode": "INPUT", "data": a.input, "encoding": "CSV"},
+            "endpointOutput": {"observedContentType": "text/csv; charset=utf-8", "mode": "OUTPUT", "data": a.score.to_string(), "encoding": "CSV"}
+        },
+        "eventMetadata": {"eventId": event_id, "inferenceTime": time},
+        "eventVersion": "0"
+    })
+    .to_string()
+}
+
+/// Writes 24 hours of capture under `capture/<endpoint>/<variant>/YYYY/MM/DD/HH/`, `per_hour`
+/// records an hour, drift from [`DRIFT_START_HOUR`].
+pub fn write_capture(capture: &Path, per_hour: usize, seed: u64) -> std::io::Result<()> {
+    let mut rng = Rng::new(seed);
+    let (y, m, d) = DAY;
+    for hour in 0..24u32 {
+        let dir = capture
+            .join(ENDPOINT)
+            .join(VARIANT)
+            .join(format!("{y:04}"))
+            .join(format!("{m:02}"))
+            .join(format!("{d:02}"))
+            .join(format!("{hour:02}"));
+        std::fs::create_dir_all(&dir)?;
+        let drift = hour >= DRIFT_START_HOUR;
+        let mut s = String::with_capacity(per_hour * 400);
+        for i in 0..per_hour {
+            let a = application(&mut rng, drift);
+            let secs = (i * 3600 / per_hour.max(1)) as u32;
+            let time = format!(
+                "{y:04}-{m:02}-{d:02}T{hour:02}:{:02}:{:02}Z",
+                secs / 60,
+                secs % 60
+            );
+            let id = format!("{:08x}-{hour:02}-{i:06}", rng.next_u64() as u32);
+            let mut line = capture_line(&a, &id, &time);
+            if hour == 3 && i == 7 {
+                line.truncate(line.len() / 2); // a malformed (truncated) line
+            }
+            if hour == 5 && i == 11 {
+                let short = Application {
+                    input: a.input.rsplit_once(',').map(|x| x.0.to_owned()).unwrap_or_default(),
+                    score: a.score,
+                };
+                line = capture_line(&short, &id, &time); // a record missing its last column
+            }
+            s.push_str(&line);
+            s.push('\n');
+        }
+        std::fs::write(dir.join(format!("00-00-000-demo-{hour:02}.jsonl")), s)?;
+    }
+    Ok(())
+}
