@@ -1,62 +1,1377 @@
-//! TEMPORARY stand-in, replaced by the Deequ-compatible sketch.
-#![allow(missing_docs)]
-#[derive(Debug, Clone, PartialEq)]
+//! KLL quantile sketch, compatible item-for-item with the one in AWS Deequ 2.0.x.
+//!
+//! SageMaker Model Monitor writes Deequ's `KLLSketch` state into `statistics.json` as
+//!
+//! ```text
+//! "sketch" : { "parameters" : { "c" : 0.64, "k" : 2048.0 },
+//!              "data" : [ [level0 items...], [level1 items...], ... ] }
+//! ```
+//!
+//! This module is a faithful port of `com.amazon.deequ.analyzers.QuantileNonSample` and
+//! `NonSampleCompactor` (deterministic compaction: Deequ ships with the random offset
+//! commented out), plus the bucket computation of `KLLSketch.computeMetricFrom`. Fed the
+//! same values in the same order (and merged in the same order), [`KllSketch::levels`]
+//! returns exactly the arrays Deequ writes as `data`, bit for bit.
+//!
+//! Sources ported (awslabs/deequ, `src/main/scala/com/amazon/deequ/analyzers/`):
+//! `QuantileNonSample.scala` (commit 9c69f009), `NonSampleCompactor.scala`,
+//! `KLLSketch.scala` (commit 80988c7a) and `catalyst/StatefulKLLSketch.scala` (076f9e1e).
+//! Deequ 2.0.x is built with Scala 2.12, whose `Ordering.Double` sorts with
+//! `java.lang.Double.compare` but answers `gt`/`lt` with IEEE `>`/`<`; both are mirrored.
+//!
+//! Ported behaviour, in Deequ's own words (Scala quoted where it matters):
+//!
+//! * Level capacity (note: `shrinkingFactor ^ height`, so level 0 is the *largest* level,
+//!   unlike the KLL paper where the top level is largest):
+//!   `2 * (Math.ceil(sketchSize * Math.pow(shrinkingFactor, height) / 2).toInt + 1)`.
+//!   For k = 2048, c = 0.64 the capacities are 2050, 1314, 842, 540, 346, 222, 144, 94, 60,
+//!   40, 26, 18, 12, 10, 6, 6, 4, 4, ...: the 10 levels used for 1M values hold at most
+//!   5652 items, and every level above the 16th adds 4.
+//! * `update` appends to level 0 and calls `condense()` once when the number of stored
+//!   items exceeds the sum of capacities (`compactorActualSize > compactorTotalSize`).
+//! * `condense()` compacts the *lowest* level whose buffer length is `>= capacity(height)`,
+//!   adding a level first if it is the top one, and stops after that one compaction.
+//! * `merge` concatenates `this.buffer ++ that.buffer` level by level, then runs
+//!   `while (compactorActualSize >= compactorTotalSize) condense()` (note `>=` here versus
+//!   `>` in `update`).
+//! * Ranks weight an item of level `h` by `1L << h`.
+
+use std::cmp::Ordering;
+
+/// Per-level compactor state of Deequ's `NonSampleCompactor` (`numOfCompress`, `offset`).
+///
+/// It is not part of the `data` arrays written to `statistics.json`; a sketch rebuilt
+/// from those arrays starts with fresh compactors, exactly like Deequ's `reconstruct`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct CompactorState {
+    num_of_compress: u64,
+    offset: usize,
+}
+
+/// A deterministic KLL quantile sketch over `f64`, compatible with Deequ 2.0.x
+/// (`QuantileNonSample[Double]`), as written by SageMaker Model Monitor.
+///
+/// Build one with [`KllSketch::default`] (SageMaker's k = 2048, c = 0.64) or
+/// [`KllSketch::new`], feed it with [`KllSketch::update`] and combine partial sketches with
+/// [`KllSketch::merge`]. A sketch read back from `statistics.json` is rebuilt with
+/// [`KllSketch::from_levels`].
+///
+/// NaN values should be filtered out by the caller before `update`; if they are fed anyway,
+/// they are sorted after `+inf` (Java's `Double.compare`) and ranks follow Deequ's IEEE
+/// comparisons (see [`KllSketch::rank_inclusive`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct KllSketch {
-    items: Vec<f64>,
+    /// Deequ's `sketchSize`.
+    k: usize,
+    /// Deequ's `shrinkingFactor`.
+    c: f64,
+    /// Compactor buffers, level 0 first; never empty.
+    levels: Vec<Vec<f64>>,
+    /// Compactor state, one per level.
+    compactors: Vec<CompactorState>,
+    /// `capacity(height)` per level (cached; a pure function of k, c and the height).
+    capacities: Vec<usize>,
+    /// Deequ's `compactorActualSize`: number of stored items.
+    actual_size: usize,
+    /// Deequ's `compactorTotalSize`: sum of the level capacities.
+    total_size: usize,
+    /// Sum of `2^h` over compactions that kept the even positions (offset 0): each can only
+    /// raise an estimated rank, by at most `2^h`.
+    error_up: u64,
+    /// Sum of `2^h` over compactions that kept the odd positions (offset 1): each can only
+    /// lower an estimated rank, by at most `2^h`.
+    error_down: u64,
 }
-impl Default for KllSketch {
-    fn default() -> Self {
-        KllSketch { items: Vec::new() }
-    }
-}
+
 impl KllSketch {
+    /// SageMaker Model Monitor's sketch size `k` (Deequ `KLLSketch.DEFAULT_SKETCH_SIZE`).
     pub const DEFAULT_K: usize = 2048;
+    /// SageMaker Model Monitor's shrinking factor `c` (Deequ
+    /// `KLLSketch.DEFAULT_SHRINKING_FACTOR`).
     pub const DEFAULT_C: f64 = 0.64;
-    pub fn update(&mut self, x: f64) {
-        self.items.push(x)
-    }
-    pub fn merge(&mut self, o: &KllSketch) {
-        self.items.extend_from_slice(&o.items)
-    }
-    pub fn count(&self) -> u64 {
-        self.items.len() as u64
-    }
-    pub fn levels(&self) -> &[Vec<f64>] {
-        std::slice::from_ref(&self.items)
-    }
-    pub fn from_levels(_k: usize, _c: f64, l: Vec<Vec<f64>>) -> KllSketch {
+
+    /// Creates an empty sketch with sketch size `k` and shrinking factor `c`
+    /// (`new QuantileNonSample[Double](k, c)`), holding one empty level.
+    ///
+    /// Deequ's parameters are meant to satisfy `k >= 2` and `0 < c <= 1`. Other values do
+    /// not panic: every capacity is clamped to at least 2 (Deequ could compute 0 or a
+    /// negative capacity there and loop forever).
+    pub fn new(k: usize, c: f64) -> KllSketch {
+        let cap0 = deequ_capacity(k, c, 0);
         KllSketch {
-            items: l.into_iter().flatten().collect(),
+            k,
+            c,
+            levels: vec![Vec::with_capacity(cap0.saturating_add(1).min(1 << 20))],
+            compactors: vec![CompactorState::default()],
+            capacities: vec![cap0],
+            actual_size: 0,
+            total_size: cap0,
+            error_up: 0,
+            error_down: 0,
         }
     }
-    pub fn sorted_weighted(&self) -> Vec<(f64, u64)> {
-        let mut v: Vec<f64> = self.items.clone();
-        v.sort_by(|a, b| a.total_cmp(b));
-        v.into_iter().map(|x| (x, 1)).collect()
+
+    /// Rebuilds a sketch from the `data` arrays of a `statistics.json` sketch (level 0
+    /// first; an item of level `h` weighs `2^h`), with the file's `k` and `c`.
+    ///
+    /// This is Deequ's `QuantileNonSample.reconstruct`: the buffers are taken as they are,
+    /// no compaction is run, and every level gets a fresh compactor (`numOfCompress = 0`,
+    /// `offset = 0`), because the file does not store that state. So ranks, quantiles and
+    /// buckets of the rebuilt sketch equal those of the original, and `levels()` round-trips
+    /// exactly, but later updates may compact with different offsets than the original
+    /// sketch would have.
+    ///
+    /// An empty `levels` vector gives an empty sketch with one level (Deequ would keep zero
+    /// levels and fail on the next update).
+    ///
+    /// The compaction history is unknown, so [`KllSketch::rank_error_bound`] of the rebuilt
+    /// sketch is derived from the level sizes: every compaction at level `h` moves at least
+    /// `capacity(h) / 2` items up, so the weight above level `h` bounds how many
+    /// compactions level `h` can have done (see [`KllSketch::rank_error_bound`]).
+    pub fn from_levels(k: usize, c: f64, levels: Vec<Vec<f64>>) -> KllSketch {
+        let mut levels = levels;
+        if levels.is_empty() {
+            levels.push(Vec::new());
+        }
+        let capacities: Vec<usize> = (0..levels.len()).map(|h| deequ_capacity(k, c, h)).collect();
+        let derived = derived_error_bound(&levels, &capacities);
+        KllSketch {
+            k,
+            c,
+            compactors: vec![CompactorState::default(); levels.len()],
+            actual_size: levels.iter().map(Vec::len).sum(),
+            total_size: sum_saturating(&capacities),
+            capacities,
+            levels,
+            error_up: derived,
+            error_down: derived,
+        }
     }
+
+    /// The sketch size `k` (Deequ `sketchSize`, written as `parameters.k`).
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    /// The shrinking factor `c` (Deequ `shrinkingFactor`, written as `parameters.c`).
+    pub fn c(&self) -> f64 {
+        self.c
+    }
+
+    /// Adds one value (`QuantileNonSample.update`).
+    ///
+    /// ```scala
+    /// compactors(0).buffer = compactors(0).buffer :+ item
+    /// compactorActualSize = compactorActualSize + 1
+    /// if (compactorActualSize > compactorTotalSize) { condense() }
+    /// ```
+    pub fn update(&mut self, x: f64) {
+        if self.levels.is_empty() {
+            self.expand();
+        }
+        if let Some(level0) = self.levels.first_mut() {
+            level0.push(x);
+        }
+        self.actual_size += 1;
+        if self.actual_size > self.total_size {
+            self.condense();
+        }
+    }
+
+    /// Merges `other` into `self` with Deequ's semantics (`QuantileNonSample.merge`):
+    /// `self` gains levels until it has as many as `other`, each level becomes
+    /// `self.buffer ++ other.buffer`, then
+    /// `while (compactorActualSize >= compactorTotalSize) condense()`.
+    ///
+    /// `self` keeps its own `k`, `c` and compactor states; levels added here start with
+    /// fresh compactors (so Spark's "empty buffer merges a partition" resets the partition's
+    /// offsets, as in Deequ). Merging an empty sketch changes nothing, except that a sketch
+    /// whose stored items exactly equal its total capacity is condensed once (Deequ's `>=`).
+    pub fn merge(&mut self, other: &KllSketch) {
+        while self.levels.len() < other.levels.len() {
+            self.expand();
+        }
+        for (mine, theirs) in self.levels.iter_mut().zip(&other.levels) {
+            mine.extend_from_slice(theirs);
+        }
+        self.actual_size = self.levels.iter().map(Vec::len).sum();
+        self.error_up = self.error_up.saturating_add(other.error_up);
+        self.error_down = self.error_down.saturating_add(other.error_down);
+        while self.actual_size >= self.total_size {
+            if !self.condense() {
+                break;
+            }
+        }
+    }
+
+    /// Total weight of the sketch, i.e. the number of values fed (exact).
+    pub fn count(&self) -> u64 {
+        self.levels
+            .iter()
+            .enumerate()
+            .fold(0u64, |acc, (h, level)| {
+                acc.saturating_add((level.len() as u64).saturating_mul(level_weight(h)))
+            })
+    }
+
+    /// `true` when no value has been fed.
+    pub fn is_empty(&self) -> bool {
+        self.actual_size == 0
+    }
+
+    /// The compactor buffers, level 0 first: exactly the `sketch.data` arrays Deequ
+    /// writes (`getCompactorItems`). Level 0 is in insertion order (after its last
+    /// compaction, if any); an item of level `h` stands for `2^h` values. Empty levels are
+    /// included, as Deequ writes them.
+    pub fn levels(&self) -> &[Vec<f64>] {
+        &self.levels
+    }
+
+    /// Number of items currently stored (Deequ `compactorActualSize`).
+    pub fn stored_items(&self) -> usize {
+        self.actual_size
+    }
+
+    /// Sum of the capacities of the current levels (Deequ `compactorTotalSize`). After
+    /// every `update` and `merge`, [`KllSketch::stored_items`] is at most this value.
+    pub fn total_capacity(&self) -> usize {
+        self.total_size
+    }
+
+    /// Estimated number of values strictly less than `x` (Deequ `getRankExclusive`:
+    /// sum of the weights of the items with `item < x`, IEEE comparison).
+    pub fn rank(&self, x: f64) -> u64 {
+        self.weighted_count(|v| v < x)
+    }
+
+    /// Estimated number of values less than or equal to `x` (Deequ `getRank`: sum of the
+    /// weights of the items with `!(item > x)`, IEEE comparison, so NaN items, if any,
+    /// count for every `x`, and a NaN `x` counts everything, exactly as in Deequ).
+    pub fn rank_inclusive(&self, x: f64) -> u64 {
+        // Scala 2.12 `Ordering.Double.gt` is IEEE `>`; `!(v > x)` == "not Greater".
+        self.weighted_count(|v| v.partial_cmp(&x) != Some(Ordering::Greater))
+    }
+
+    /// Estimated empirical CDF at `x`: `rank_inclusive(x) / count()`. An empty sketch
+    /// returns 0.0 everywhere.
+    pub fn cdf(&self, x: f64) -> f64 {
+        let n = self.count();
+        if n == 0 {
+            return 0.0;
+        }
+        self.rank_inclusive(x) as f64 / n as f64
+    }
+
+    /// The `q`-quantile (lower inverse of the estimated CDF): the smallest stored item `v`
+    /// whose inclusive cumulative weight reaches `ceil(q * count())` (at least 1).
+    /// `q` is clamped to `[0, 1]`; `q = 0` gives the smallest item and `q = 1` the
+    /// largest. `None` when the sketch is empty or `q` is NaN.
+    ///
+    /// While nothing was compacted this is the exact sample quantile (type 1). Deequ's own
+    /// (slightly different) `quantiles(q)` is [`KllSketch::deequ_quantiles`].
     pub fn quantile(&self, q: f64) -> Option<f64> {
-        let s = self.sorted_weighted();
-        if s.is_empty() {
+        if q.is_nan() {
             return None;
         }
-        let i = ((q * s.len() as f64) as usize).min(s.len() - 1);
-        Some(s[i].0)
+        let n = self.count();
+        if n == 0 {
+            return None;
+        }
+        let q = q.clamp(0.0, 1.0);
+        let target = ((q * n as f64).ceil() as u64).clamp(1, n);
+        let sorted = self.sorted_weighted();
+        let mut cum = 0u64;
+        for &(v, w) in &sorted {
+            cum = cum.saturating_add(w);
+            if cum >= target {
+                return Some(v);
+            }
+        }
+        sorted.last().map(|&(v, _)| v)
     }
+
+    /// Port of Deequ's `QuantileNonSample.quantiles(q)`: the `q - 1` values at
+    /// `1/q, ..., (q-1)/q`. Empty when the sketch is empty or `q < 2` (Deequ throws for
+    /// `q = 0`).
+    ///
+    /// ```scala
+    /// var nextThresh = totalWeight / q
+    /// while (i < sortedItems.length && curq < q) {
+    ///   while (sumSoFar < nextThresh) { sumSoFar += sortedItems(i)._2; i += 1 }
+    ///   quantiles(curq - 1) = sortedItems(math.min(i, sortedItems.length - 1))._1
+    ///   curq += 1
+    ///   nextThresh = curq * totalWeight / q
+    /// }
+    /// ```
+    ///
+    /// Note that it returns the item *after* the one that reaches the threshold.
+    pub fn deequ_quantiles(&self, q: usize) -> Vec<f64> {
+        let sorted = self.sorted_items();
+        if sorted.is_empty() || q < 2 {
+            return Vec::new();
+        }
+        let total: u64 = sorted
+            .iter()
+            .fold(0u64, |acc, &(_, w)| acc.saturating_add(w));
+        let q64 = q as u64;
+        let len = sorted.len();
+        let mut quantiles = vec![sorted[0].0; q - 1];
+        let mut next_thresh = total / q64;
+        let mut curq = 1usize;
+        let mut i = 0usize;
+        let mut sum_so_far = 0u64;
+        while i < len && curq < q {
+            while sum_so_far < next_thresh && i < len {
+                sum_so_far = sum_so_far.saturating_add(sorted[i].1);
+                i += 1;
+            }
+            quantiles[curq - 1] = sorted[i.min(len - 1)].0;
+            curq += 1;
+            next_thresh = ((curq as u128 * total as u128) / q as u128) as u64;
+        }
+        quantiles
+    }
+
+    /// All stored items sorted ascending (Java `Double.compare` order: `-0.0` before
+    /// `0.0`, NaN last), with their weights, equal values merged into one entry (`-0.0`
+    /// and `0.0` are merged and keep the first key; NaNs are merged together).
+    ///
+    /// The running sum of the weights up to and including an entry is
+    /// `rank_inclusive(value)`, and the sum before it is `rank(value)`, so two sketches'
+    /// CDFs can be compared with one merge walk over their `sorted_weighted()` lists
+    /// (Deequ's `getRankMap`).
+    pub fn sorted_weighted(&self) -> Vec<(f64, u64)> {
+        let sorted = self.sorted_items();
+        let mut out: Vec<(f64, u64)> = Vec::with_capacity(sorted.len());
+        for (v, w) in sorted {
+            match out.last_mut() {
+                Some(last) if last.0 == v || (last.0.is_nan() && v.is_nan()) => {
+                    last.1 = last.1.saturating_add(w);
+                }
+                _ => out.push((v, w)),
+            }
+        }
+        out
+    }
+
+    /// A deterministic, conservative bound on `|estimated rank - true rank| / count()`
+    /// that holds for every query point, for both [`KllSketch::rank`] and
+    /// [`KllSketch::rank_inclusive`] (and so for `cdf`, and for the ranks around a returned
+    /// quantile). 0.0 while nothing was compacted (ranks are then exact) and for an empty
+    /// sketch.
+    ///
+    /// Derivation: a compaction of level `h` sorts its (even-length) buffer and keeps every
+    /// other item with double weight. For any `x`, the `m` buffered items below `x` form a
+    /// sorted prefix; keeping positions 0, 2, 4, ... (offset 0) keeps `ceil(m/2)` of them,
+    /// changing the rank estimate by `0` or `+2^h`; offset 1 keeps `floor(m/2)`, changing it
+    /// by `0` or `-2^h`. The changes add up over all compactions (including those of merged
+    /// sketches), so the total error lies in `[-D, U]`, where `U` (`D`) is the sum of `2^h`
+    /// over offset-0 (offset-1) compactions. The bound returned is `max(U, D) / count()`;
+    /// `U` and `D` are tracked exactly. For a sketch rebuilt by
+    /// [`KllSketch::from_levels`], `U = D = sum over h of 2^h * floor(W_h / (2^h *
+    /// capacity(h)))`, where `W_h` is the weight stored above level `h`.
     pub fn rank_error_bound(&self) -> f64 {
-        0.0
+        let n = self.count();
+        if n == 0 {
+            return 0.0;
+        }
+        self.rank_error_weight() as f64 / n as f64
+    }
+
+    /// The absolute form of [`KllSketch::rank_error_bound`]: a bound on
+    /// `|estimated rank - true rank|` in number of values.
+    pub fn rank_error_weight(&self) -> u64 {
+        self.error_up.max(self.error_down)
+    }
+
+    // ----- internals -------------------------------------------------------------------
+
+    fn weighted_count(&self, pred: impl Fn(f64) -> bool) -> u64 {
+        let mut r = 0u64;
+        for (h, level) in self.levels.iter().enumerate() {
+            let n = level.iter().filter(|&&v| pred(v)).count() as u64;
+            r = r.saturating_add(n.saturating_mul(level_weight(h)));
+        }
+        r
+    }
+
+    /// Deequ's `output.sortBy(_._1)`: (item, weight) in level order, stably sorted by
+    /// `java.lang.Double.compare`.
+    fn sorted_items(&self) -> Vec<(f64, u64)> {
+        let mut all: Vec<(f64, u64)> = Vec::with_capacity(self.actual_size);
+        for (h, level) in self.levels.iter().enumerate() {
+            let w = level_weight(h);
+            all.extend(level.iter().map(|&v| (v, w)));
+        }
+        all.sort_by(|a, b| java_double_compare(a.0, b.0));
+        all
+    }
+
+    /// `QuantileNonSample.expand`: add one level with a fresh compactor.
+    fn expand(&mut self) {
+        let h = self.levels.len();
+        self.levels.push(Vec::new());
+        self.compactors.push(CompactorState::default());
+        self.capacities.push(deequ_capacity(self.k, self.c, h));
+        self.total_size = sum_saturating(&self.capacities);
+    }
+
+    /// `QuantileNonSample.condense`: compact the lowest full level, once.
+    ///
+    /// ```scala
+    /// for (height <- compactors.indices) {
+    ///   if (compactors(height).buffer.length >= capacity(height)) {
+    ///     if (height + 1 >= curNumOfCompactors) expand()
+    ///     val output: Array[T] = compactors(height).compact
+    ///     output.foreach(element => compactors(height + 1).buffer = compactors(height + 1).buffer :+ element)
+    ///     compactorActualSize = getCompactorItemsCount
+    ///     break
+    /// } }
+    /// ```
+    ///
+    /// Returns whether a level was compacted.
+    fn condense(&mut self) -> bool {
+        for height in 0..self.levels.len() {
+            if self.levels[height].len() >= self.capacities[height] {
+                if height + 1 >= self.levels.len() {
+                    self.expand();
+                }
+                self.compact(height);
+                self.actual_size = self.levels.iter().map(Vec::len).sum();
+                return true;
+            }
+        }
+        false
+    }
+
+    /// `NonSampleCompactor.compact` of level `height`, appending the output to the next
+    /// level (which must exist).
+    ///
+    /// ```scala
+    /// var items = buffer.length
+    /// val len = items - (items % 2)
+    /// if (numOfCompress % 2 == 1) {
+    ///   offset = 1 - offset
+    /// }
+    /// // Comment it For unit testing, should uncomment it for real use.
+    /// //    else {
+    /// //      offset = if (Random.nextBoolean()) 1 else 0
+    /// //    }
+    /// val sBuff = buffer.toArray.slice(0,len).sorted
+    /// val output = (offset until len by 2).map(sBuff(_)).toArray
+    /// val tail = findOdd(items)   // Some(buffer(items - 1)) when items is odd
+    /// ...
+    /// buffer = newBuffer          // just the tail, if any
+    /// numOfCompress = numOfCompress + 1
+    /// ```
+    ///
+    /// So the offsets of successive compactions of one level are 0, 1, 1, 0, 0, 1, 1, ...
+    /// and an odd element left behind is the *last inserted* one, not the largest.
+    fn compact(&mut self, height: usize) {
+        let (lower, upper) = self.levels.split_at_mut(height + 1);
+        let (Some(buf), Some(next)) = (lower.last_mut(), upper.first_mut()) else {
+            return;
+        };
+        let Some(state) = self.compactors.get_mut(height) else {
+            return;
+        };
+        let items = buf.len();
+        let len = items - items % 2;
+        if state.num_of_compress % 2 == 1 {
+            state.offset = 1 - state.offset;
+        }
+        let tail = if items % 2 == 1 {
+            Some(buf[items - 1])
+        } else {
+            None
+        };
+        buf.truncate(len);
+        sort_like_scala(buf);
+        next.extend(buf.iter().skip(state.offset).step_by(2));
+        if len > 0 {
+            let w = level_weight(height);
+            if state.offset == 0 {
+                self.error_up = self.error_up.saturating_add(w);
+            } else {
+                self.error_down = self.error_down.saturating_add(w);
+            }
+        }
+        buf.clear();
+        if let Some(t) = tail {
+            buf.push(t);
+        }
+        state.num_of_compress += 1;
     }
 }
-pub fn equal_width_buckets(s: &KllSketch, min: f64, max: f64, n: usize) -> Vec<(f64, f64, f64)> {
+
+impl Default for KllSketch {
+    /// An empty sketch with SageMaker Model Monitor's parameters (k = 2048, c = 0.64).
+    fn default() -> Self {
+        KllSketch::new(KllSketch::DEFAULT_K, KllSketch::DEFAULT_C)
+    }
+}
+
+/// SageMaker's (Deequ `KLLSketch.computeMetricFrom`) equal-width histogram of `sketch`
+/// over `[min, max]` with `n` buckets, as `(lower_bound, upper_bound, count)`.
+///
+/// Bounds are computed in exactly Deequ's floating-point form (`i` promoted to double,
+/// multiplied before dividing):
+///
+/// ```scala
+/// val lowBound = start + (end - start) * i / numberOfBuckets.toDouble
+/// val highBound = start + (end - start) * (i + 1) / numberOfBuckets.toDouble
+/// if (i == numberOfBuckets - 1) {
+///   BucketValue(lowBound, highBound, finalSketch.getRank(highBound) - finalSketch.getRankExclusive(lowBound))
+/// } else {
+///   BucketValue(lowBound, highBound, finalSketch.getRankExclusive(highBound) - finalSketch.getRankExclusive(lowBound))
+/// }
+/// ```
+///
+/// so bucket `i` counts values in `[lower, upper)` and the last one `[lower, upper]`
+/// (counts are sketch ranks: exact until the sketch compacts). The upper bound of the last
+/// bucket is not forced to `max`, also as in Deequ.
+///
+/// When `min == max` every bound equals `min`; Deequ then gives 0 to every bucket but the
+/// last, which gets `rank_inclusive(min) - rank(min)`, i.e. all values. `n = 0` gives no
+/// buckets. SageMaker uses `n = 10`, `min`/`max` from Deequ's KLL state (see
+/// [`deequ_kll_range`]).
+pub fn equal_width_buckets(
+    sketch: &KllSketch,
+    min: f64,
+    max: f64,
+    n: usize,
+) -> Vec<(f64, f64, f64)> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let nf = n as f64;
+    // lowBound of bucket i+1 and highBound of bucket i are the same expression, so
+    // compute each boundary (and its exclusive rank) once.
+    let bounds: Vec<f64> = (0..=n)
+        .map(|i| min + (max - min) * (i as f64) / nf)
+        .collect();
+    let excl: Vec<i128> = bounds.iter().map(|&b| i128::from(sketch.rank(b))).collect();
     (0..n)
         .map(|i| {
-            let lo = min + (max - min) * i as f64 / n as f64;
-            let hi = min + (max - min) * (i + 1) as f64 / n as f64;
-            let c = s
-                .items
-                .iter()
-                .filter(|&&x| x >= lo && (x < hi || (i == n - 1 && x <= hi)))
-                .count();
-            (lo, hi, c as f64)
+            let lo = bounds[i];
+            let hi = bounds[i + 1];
+            let count = if i == n - 1 {
+                i128::from(sketch.rank_inclusive(hi)) - excl[i]
+            } else {
+                excl[i + 1] - excl[i]
+            };
+            (lo, hi, count as f64)
         })
         .collect()
+}
+
+/// The `[start, end]` range Deequ's KLL aggregation uses for the buckets, given the
+/// ordinary `min` and `max` of the non-null values.
+///
+/// Deequ's `StatefulKLLSketch` does not start from ±infinity:
+///
+/// ```scala
+/// buffer(MIN_POS) = Int.MaxValue.toDouble
+/// buffer(MAX_POS) = Int.MinValue.toDouble
+/// ...
+/// buffer(MIN_POS) = Math.min(buffer.getDouble(MIN_POS), tmp)
+/// buffer(MAX_POS) = Math.max(buffer.getDouble(MAX_POS), tmp)
+/// ```
+///
+/// so when every value is above 2147483647 (e.g. epoch milliseconds) the buckets start
+/// at 2147483647.0, and when every value is below -2147483648 they end at -2147483648.0.
+/// This returns `(Math.min(2147483647.0, data_min), Math.max(-2147483648.0, data_max))`
+/// with Java's NaN propagation. From the Deequ source; not yet seen in real AWS output.
+pub fn deequ_kll_range(data_min: f64, data_max: f64) -> (f64, f64) {
+    (
+        java_min(f64::from(i32::MAX), data_min),
+        java_max(f64::from(i32::MIN), data_max),
+    )
+}
+
+/// Deequ's `capacity(height)` with Java `Int` semantics for `.toInt` (saturating, NaN to
+/// 0), computed in `i64` so it cannot overflow, and clamped to at least 2.
+///
+/// ```scala
+/// 2 * (Math.ceil(sketchSize * Math.pow(shrinkingFactor, height) / 2).toInt + 1)
+/// ```
+fn deequ_capacity(k: usize, c: f64, height: usize) -> usize {
+    let h = height.min(i32::MAX as usize) as f64;
+    let half = (k as f64 * c.powf(h) / 2.0).ceil() as i32;
+    let cap = 2 * (i64::from(half) + 1);
+    usize::try_from(cap.max(2)).unwrap_or(usize::MAX)
+}
+
+/// Weight of an item of level `h` (`1L << h`), saturating.
+fn level_weight(h: usize) -> u64 {
+    if h < 64 {
+        1u64 << h
+    } else {
+        u64::MAX
+    }
+}
+
+fn sum_saturating(values: &[usize]) -> usize {
+    values.iter().fold(0usize, |a, &b| a.saturating_add(b))
+}
+
+/// Bound on the rank error of a sketch with unknown compaction history (see
+/// [`KllSketch::from_levels`]).
+fn derived_error_bound(levels: &[Vec<f64>], capacities: &[usize]) -> u64 {
+    let weight128 = |h: usize| -> u128 { 1u128.checked_shl(h as u32).unwrap_or(u128::MAX) };
+    let mut above: u128 = 0; // weight stored strictly above the current level
+    let mut bound: u128 = 0;
+    for h in (0..levels.len()).rev() {
+        let cap = capacities.get(h).copied().unwrap_or(2).max(2) as u128;
+        let per_compaction = weight128(h).saturating_mul(cap);
+        let compactions = above / per_compaction;
+        bound = bound.saturating_add(compactions.saturating_mul(weight128(h)));
+        above = above.saturating_add((levels[h].len() as u128).saturating_mul(weight128(h)));
+    }
+    u64::try_from(bound).unwrap_or(u64::MAX)
+}
+
+/// `java.lang.Double.compare`: `-0.0 < 0.0`, every NaN equal and greater than `+inf`.
+fn java_double_compare(a: f64, b: f64) -> Ordering {
+    match (a.is_nan(), b.is_nan()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (false, false) => a.total_cmp(&b),
+    }
+}
+
+/// Scala 2.12 `sorted` with `Ordering.Double`: a stable sort (`java.util.Arrays.sort` on
+/// boxed values) by `java.lang.Double.compare`. Without NaNs, elements that compare equal
+/// are bit-identical, so an unstable sort by `total_cmp` gives the same bits faster.
+fn sort_like_scala(buf: &mut [f64]) {
+    if buf.iter().any(|v| v.is_nan()) {
+        buf.sort_by(|a, b| java_double_compare(*a, *b));
+    } else {
+        buf.sort_unstable_by(f64::total_cmp);
+    }
+}
+
+/// Java `Math.min` (NaN if either is NaN; `-0.0` below `0.0`).
+fn java_min(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else if java_double_compare(a, b) == Ordering::Greater {
+        b
+    } else {
+        a
+    }
+}
+
+/// Java `Math.max` (NaN if either is NaN; `0.0` above `-0.0`).
+fn java_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else if java_double_compare(a, b) == Ordering::Less {
+        b
+    } else {
+        a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::path::PathBuf;
+
+    /// SplitMix64, for reproducible test data without extra dependencies.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next_u64(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        fn unit(&mut self) -> f64 {
+            (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next_u64() % n
+        }
+    }
+
+    fn mixed_data(seed: u64, n: usize) -> Vec<f64> {
+        let mut rng = Rng(seed);
+        (0..n)
+            .map(|_| match rng.below(4) {
+                0 => (0..12).map(|_| rng.unit()).sum::<f64>() - 6.0,
+                1 => -rng.unit().max(1e-300).ln() * 3.0,
+                2 => rng.below(25) as f64,
+                _ => rng.unit() * 1e6 - 5e5,
+            })
+            .collect()
+    }
+
+    fn shared_dir() -> Option<PathBuf> {
+        let dir = std::env::var_os("DRIFTMON_SHARED_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")));
+        if dir.is_dir() {
+            Some(dir)
+        } else {
+            println!(
+                "SKIP: shared folder {} not found (set DRIFTMON_SHARED_DIR)",
+                dir.display()
+            );
+            None
+        }
+    }
+
+    fn bits(levels: &[Vec<f64>]) -> Vec<Vec<u64>> {
+        levels
+            .iter()
+            .map(|l| l.iter().map(|v| v.to_bits()).collect())
+            .collect()
+    }
+
+    /// Exact number of values `< x` and `<= x` in sorted (NaN-free) data.
+    fn exact_ranks(sorted: &[f64], x: f64) -> (u64, u64) {
+        (
+            sorted.partition_point(|&v| v < x) as u64,
+            sorted.partition_point(|&v| v <= x) as u64,
+        )
+    }
+
+    /// Checks every documented guarantee of `sketch` against the exact data.
+    fn check_against_exact(sketch: &KllSketch, data: &[f64]) {
+        let mut sorted = data.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len() as u64;
+        assert_eq!(sketch.count(), n);
+        assert!(sketch.stored_items() <= sketch.total_capacity());
+        let e = sketch.rank_error_weight();
+        // Probes: every stored item, a sample of data values, and values in between/outside.
+        let mut probes: Vec<f64> = sketch.levels().iter().flatten().copied().collect();
+        let step = (sorted.len() / 300).max(1);
+        probes.extend(sorted.iter().step_by(step).copied());
+        probes.extend(
+            sorted
+                .windows(2)
+                .step_by(step)
+                .map(|w| w[0] + (w[1] - w[0]) / 2.0),
+        );
+        if let (Some(&lo), Some(&hi)) = (sorted.first(), sorted.last()) {
+            probes.extend([lo - 1.0, hi + 1.0, f64::INFINITY, f64::NEG_INFINITY]);
+        }
+        for &x in &probes {
+            let (lt, le) = exact_ranks(&sorted, x);
+            let (r, ri) = (sketch.rank(x), sketch.rank_inclusive(x));
+            assert!(
+                r.abs_diff(lt) <= e,
+                "rank({x}) = {r}, exact {lt}, bound {e}"
+            );
+            assert!(
+                ri.abs_diff(le) <= e,
+                "rank_inclusive({x}) = {ri}, exact {le}, bound {e}"
+            );
+        }
+        // Every stored item is one of the values fed.
+        for &v in sketch.levels().iter().flatten() {
+            assert!(
+                sorted.binary_search_by(|p| p.total_cmp(&v)).is_ok(),
+                "{v} not in data"
+            );
+        }
+        // Without compaction the sketch is the exact histogram (so min/max are kept).
+        if e == 0 {
+            let mut exact: Vec<(f64, u64)> = Vec::new();
+            for &v in &sorted {
+                match exact.last_mut() {
+                    Some(last) if last.0 == v => last.1 += 1,
+                    _ => exact.push((v, 1)),
+                }
+            }
+            assert_eq!(sketch.sorted_weighted(), exact);
+        }
+        // sorted_weighted is consistent with rank / rank_inclusive.
+        let sw = sketch.sorted_weighted();
+        let mut before = 0u64;
+        for (i, &(v, w)) in sw.iter().enumerate() {
+            if i % 13 == 0 || i + 1 == sw.len() {
+                assert_eq!(sketch.rank(v), before);
+                assert_eq!(sketch.rank_inclusive(v), before + w);
+            }
+            before += w;
+        }
+        assert_eq!(before, n);
+        // Quantiles: the returned item's true rank interval meets [target - e, target + e].
+        if n > 0 {
+            for i in 0..=20 {
+                let q = i as f64 / 20.0;
+                let target = ((q * n as f64).ceil() as u64).clamp(1, n);
+                let v = sketch.quantile(q).expect("non-empty");
+                let (lt, le) = exact_ranks(&sorted, v);
+                assert!(
+                    lt < target + e,
+                    "quantile({q}) = {v}: exact rank < is {lt}, target {target}, e {e}"
+                );
+                assert!(
+                    le + e >= target,
+                    "quantile({q}) = {v}: exact rank <= is {le}, target {target}, e {e}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn default_capacities_match_deequ_and_are_robust_to_pow_rounding() {
+        let s = KllSketch::default();
+        assert_eq!((s.k(), s.c()), (2048, 0.64));
+        let caps: Vec<usize> = (0..20).map(|h| deequ_capacity(2048, 0.64, h)).collect();
+        assert_eq!(
+            caps,
+            [2050, 1314, 842, 540, 346, 222, 144, 94, 60, 40, 26, 18, 12, 10, 6, 6, 4, 4, 4, 4]
+        );
+        // k * c^h / 2 is never within a relative 1e-9 of an integer for h >= 1 (and is
+        // in (0, 1) from h = 16 on), so a 1-ulp difference between Java's Math.pow and
+        // Rust's powf cannot change a capacity.
+        for h in 1..200 {
+            let x = 2048.0 * 0.64f64.powf(h as f64) / 2.0;
+            if x < 1.0 {
+                assert!(x > 0.0 && h >= 16, "h={h}: {x}");
+            } else {
+                let frac = x - x.floor();
+                assert!(frac > 1e-9 * x && frac < 1.0 - 1e-9 * x, "h={h}: {x}");
+            }
+        }
+        assert_eq!(s.levels(), &[Vec::<f64>::new()][..]);
+        assert_eq!(s.count(), 0);
+        assert_eq!(s.rank_error_bound(), 0.0);
+        assert_eq!(s.quantile(0.5), None);
+        assert_eq!(s.cdf(1.0), 0.0);
+    }
+
+    #[test]
+    fn hand_traced_small_sketch() {
+        // k = 2, c = 0.64: every capacity is 2 * (ceil(x) + 1) = 4.
+        let mut s = KllSketch::new(2, 0.64);
+        for v in [5.0, 4.0, 3.0, 2.0, 1.0] {
+            s.update(v);
+        }
+        // 5th update: 5 > 4 -> expand, compact level 0 (offset 0): sorted [2,3,4,5] keeps
+        // [2,4]; the last inserted (1) stays.
+        assert_eq!(s.levels(), &[vec![1.0], vec![2.0, 4.0]][..]);
+        for v in [10.0, 9.0, 8.0, 7.0, 6.0, 0.0] {
+            s.update(v);
+        }
+        // 2nd compaction of level 0 flips the offset to 1: sorted [1,6,7,8,9,10] keeps
+        // [6,8,10]; tail 0.
+        assert_eq!(s.levels(), &[vec![0.0], vec![2.0, 4.0, 6.0, 8.0, 10.0]][..]);
+        for v in [11.0, 12.0, 13.0] {
+            s.update(v);
+        }
+        // 3rd compaction keeps offset 1 (numOfCompress = 2 is even): [0,11,12,13] -> [11,13].
+        // Level 1 now holds 7 >= 4 items, but condense stops after one compaction.
+        assert_eq!(
+            s.levels(),
+            &[vec![], vec![2.0, 4.0, 6.0, 8.0, 10.0, 11.0, 13.0]][..]
+        );
+        s.update(14.0);
+        s.update(15.0);
+        // Level 0 (2 items) is not full; level 1 is: expand, sorted [2,4,6,8,10,11]
+        // keeps [2,6,10] (offset 0), tail 13 (last inserted, not largest).
+        assert_eq!(
+            s.levels(),
+            &[vec![14.0, 15.0], vec![13.0], vec![2.0, 6.0, 10.0]][..]
+        );
+        assert_eq!(s.count(), 16);
+        // Offsets used: level 0: 0, 1, 1 (up 1, down 2); level 1: 0 (up 2).
+        assert_eq!((s.error_up, s.error_down), (3, 2));
+        assert_eq!(s.rank_error_weight(), 3);
+        let data: Vec<f64> = (0..16).map(f64::from).collect();
+        check_against_exact(&s, &data);
+        // Deequ's quantiles return the item after the threshold is reached.
+        assert_eq!(s.deequ_quantiles(2), vec![10.0]);
+        assert_eq!(s.deequ_quantiles(1), Vec::<f64>::new());
+    }
+
+    #[test]
+    fn buckets_when_min_equals_max_and_edge_cases() {
+        let mut s = KllSketch::default();
+        for _ in 0..7 {
+            s.update(3.5);
+        }
+        let b = equal_width_buckets(&s, 3.5, 3.5, 10);
+        assert_eq!(b.len(), 10);
+        for (i, &(lo, hi, c)) in b.iter().enumerate() {
+            assert_eq!((lo, hi), (3.5, 3.5));
+            assert_eq!(c, if i == 9 { 7.0 } else { 0.0 });
+        }
+        assert!(equal_width_buckets(&s, 0.0, 1.0, 0).is_empty());
+        let e = KllSketch::default();
+        assert!(equal_width_buckets(&e, 0.0, 1.0, 3)
+            .iter()
+            .all(|b| b.2 == 0.0));
+        assert_eq!(deequ_kll_range(1.0, 2.0), (1.0, 2.0));
+        assert_eq!(deequ_kll_range(1.7e12, 1.8e12), (2147483647.0, 1.8e12));
+        assert_eq!(deequ_kll_range(-1e10, -5e9), (-1e10, -2147483648.0));
+    }
+
+    #[test]
+    fn nan_and_signed_zero_follow_java_ordering() {
+        let mut v = vec![
+            f64::NAN,
+            1.0,
+            -0.0,
+            0.0,
+            f64::NEG_INFINITY,
+            -0.0,
+            f64::INFINITY,
+        ];
+        sort_like_scala(&mut v);
+        let b: Vec<u64> = v.iter().map(|x| x.to_bits()).collect();
+        let want: Vec<u64> = [
+            f64::NEG_INFINITY,
+            -0.0,
+            -0.0,
+            0.0,
+            1.0,
+            f64::INFINITY,
+            f64::NAN,
+        ]
+        .iter()
+        .map(|x| x.to_bits())
+        .collect();
+        assert_eq!(b, want);
+        let mut s = KllSketch::default();
+        for x in [0.0, -0.0, 2.0] {
+            s.update(x);
+        }
+        assert_eq!(s.sorted_weighted().len(), 2);
+        assert_eq!(s.rank_inclusive(0.0), 2);
+        assert_eq!(s.rank(0.0), 0);
+        assert_eq!(s.quantile(f64::NAN), None);
+    }
+
+    #[test]
+    fn from_levels_round_trips_and_handles_empty() {
+        let data = mixed_data(7, 30_000);
+        let mut s = KllSketch::default();
+        for &v in &data {
+            s.update(v);
+        }
+        let r = KllSketch::from_levels(s.k(), s.c(), s.levels().to_vec());
+        assert_eq!(bits(r.levels()), bits(s.levels()));
+        assert_eq!(r.count(), s.count());
+        assert_eq!(r.sorted_weighted(), s.sorted_weighted());
+        assert_eq!(r.total_capacity(), s.total_capacity());
+        assert!(r.rank_error_weight() >= s.rank_error_weight());
+        check_against_exact(&r, &data);
+        // Uncompacted: the rebuilt sketch is identical, compactor state included.
+        let mut small = KllSketch::default();
+        for &v in &data[..500] {
+            small.update(v);
+        }
+        let r = KllSketch::from_levels(2048, 0.64, small.levels().to_vec());
+        assert_eq!(r, small);
+        let e = KllSketch::from_levels(2048, 0.64, Vec::new());
+        assert_eq!(e, KllSketch::default());
+    }
+
+    #[test]
+    fn sagemaker_headerless_fixture_matches_exactly() {
+        let Some(shared) = shared_dir() else { return };
+        let dir = shared.join("fixtures/sagemaker/sdk-data-quality-baseline-headerless-csv");
+        let csv = std::fs::read_to_string(dir.join("baseline_dataset.csv")).expect("csv");
+        let stats: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("statistics.json")).expect("json"),
+        )
+        .expect("parse");
+        let rows: Vec<Vec<f64>> = csv
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                l.split(',')
+                    .map(|f| f.trim().parse::<f64>().expect("number"))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(rows.len(), 100);
+        let features = stats["features"].as_array().expect("features");
+        let mut checked = 0;
+        for f in features {
+            let name = f["name"].as_str().expect("name");
+            let ns = &f["numerical_statistics"];
+            if ns.is_null() {
+                continue;
+            }
+            let col: usize = name.trim_start_matches("_c").parse().expect("_cN");
+            let kll = &ns["distribution"]["kll"];
+            let k = kll["sketch"]["parameters"]["k"].as_f64().expect("k");
+            let c = kll["sketch"]["parameters"]["c"].as_f64().expect("c");
+            assert_eq!((k, c), (KllSketch::DEFAULT_K as f64, KllSketch::DEFAULT_C));
+            let mut s = KllSketch::new(k as usize, c);
+            let values: Vec<f64> = rows.iter().map(|r| r[col]).collect();
+            for &v in &values {
+                s.update(v);
+            }
+            let want: Vec<Vec<f64>> = kll["sketch"]["data"]
+                .as_array()
+                .expect("data")
+                .iter()
+                .map(|l| {
+                    l.as_array()
+                        .expect("level")
+                        .iter()
+                        .map(|v| v.as_f64().expect("f64"))
+                        .collect()
+                })
+                .collect();
+            assert_eq!(bits(s.levels()), bits(&want), "{name}: sketch data");
+            let (min, max) = (
+                ns["min"].as_f64().expect("min"),
+                ns["max"].as_f64().expect("max"),
+            );
+            let data_min = values.iter().copied().fold(f64::INFINITY, f64::min);
+            let data_max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            assert_eq!((data_min, data_max), (min, max));
+            let (lo, hi) = deequ_kll_range(data_min, data_max);
+            let got = equal_width_buckets(&s, lo, hi, 10);
+            let want_b: Vec<(u64, u64, u64)> = kll["buckets"]
+                .as_array()
+                .expect("buckets")
+                .iter()
+                .map(|b| {
+                    (
+                        b["lower_bound"].as_f64().expect("lb").to_bits(),
+                        b["upper_bound"].as_f64().expect("ub").to_bits(),
+                        b["count"].as_f64().expect("count").to_bits(),
+                    )
+                })
+                .collect();
+            let got_b: Vec<(u64, u64, u64)> = got
+                .iter()
+                .map(|&(l, u, c)| (l.to_bits(), u.to_bits(), c.to_bits()))
+                .collect();
+            assert_eq!(got_b, want_b, "{name}: buckets");
+            // The rebuilt baseline sketch gives the same buckets.
+            let rebuilt = KllSketch::from_levels(k as usize, c, want);
+            assert_eq!(equal_width_buckets(&rebuilt, min, max, 10), got);
+            assert_eq!(rebuilt.rank_error_bound(), 0.0);
+            checked += 1;
+        }
+        assert_eq!(checked, 6);
+        println!("headerless fixture: 6 columns, sketch data and buckets bit-identical");
+    }
+
+    #[test]
+    fn churn_intl_mins_first_bucket_bound() {
+        let Some(shared) = shared_dir() else { return };
+        let path = shared.join(
+            "fixtures/sagemaker/examples-churn-data-quality-datasets/training-dataset-with-header.csv",
+        );
+        let text = std::fs::read_to_string(path).expect("csv");
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+        let col = header
+            .iter()
+            .position(|h| *h == "Intl Mins")
+            .expect("Intl Mins");
+        assert_eq!(col, 9);
+        let values: Vec<f64> = lines
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                l.split(',')
+                    .nth(col)
+                    .expect("field")
+                    .parse::<f64>()
+                    .expect("number")
+            })
+            .collect();
+        assert_eq!(values.len(), 2333);
+        let mut s = KllSketch::default();
+        for &v in &values {
+            s.update(v);
+        }
+        let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let b = equal_width_buckets(&s, min, max, 10);
+        println!("Intl Mins: min {min:?} max {max:?}");
+        for x in &b {
+            println!("  {:?}", x);
+        }
+        assert_eq!((min, max), (0.0, 18.4));
+        assert_eq!(format!("{:?}", b[0].1), "1.8399999999999999");
+        assert_eq!(b[1].0.to_bits(), b[0].1.to_bits());
+        assert_eq!(b[0].0, 0.0);
+        assert_eq!(b.iter().map(|x| x.2).sum::<f64>(), 2333.0);
+        // 2333 > 2050: level 0 compacted once (offset 0), so ranks may be off by 1.
+        assert_eq!(s.levels().len(), 2);
+        assert_eq!((s.levels()[0].len(), s.levels()[1].len()), (283, 1025));
+        assert_eq!(s.rank_error_weight(), 1);
+        check_against_exact(&s, &values);
+    }
+
+    #[test]
+    fn java_transliteration_of_deequ_agrees() {
+        let tool = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tools/DeequRef.java"));
+        if !tool.is_file()
+            || std::process::Command::new("java")
+                .arg("-version")
+                .output()
+                .is_err()
+        {
+            println!("SKIP: java or tools/DeequRef.java not available");
+            return;
+        }
+        let run = |k: usize, c: f64, chunks: &[Vec<f64>], spark_merge: bool| {
+            use std::io::Write;
+            let mut input = String::new();
+            for chunk in chunks {
+                for v in chunk {
+                    input.push_str(&format!("v {:016x}\n", v.to_bits()));
+                }
+                input.push_str(if spark_merge { "m\n" } else { "s\n" });
+            }
+            let mut child = std::process::Command::new("java")
+                .arg(&tool)
+                .arg(k.to_string())
+                .arg(format!("{c:?}"))
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn java");
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(input.as_bytes())
+                .expect("write");
+            let out = child.wait_with_output().expect("java output");
+            let text = String::from_utf8(out.stdout).expect("utf8");
+            let mut caps = Vec::new();
+            let mut levels: Vec<Vec<u64>> = Vec::new();
+            for line in text.lines() {
+                let mut parts = line.split(' ');
+                match parts.next() {
+                    Some("cap") => {
+                        let h: usize = parts.next().expect("h").parse().expect("h");
+                        let v: i64 = parts.next().expect("v").parse().expect("v");
+                        caps.push((h, v));
+                    }
+                    Some("L") => levels.push(
+                        parts
+                            .map(|p| u64::from_str_radix(p, 16).expect("hex"))
+                            .collect(),
+                    ),
+                    _ => {}
+                }
+            }
+            // Rust side.
+            let mut acc = KllSketch::new(k, c);
+            let mut single = None;
+            for chunk in chunks {
+                let mut s = KllSketch::new(k, c);
+                for &v in chunk {
+                    s.update(v);
+                }
+                if spark_merge {
+                    acc.merge(&s);
+                } else {
+                    single = Some(s);
+                }
+            }
+            let mine = single.unwrap_or(acc);
+            for (h, v) in caps {
+                assert_eq!(
+                    deequ_capacity(k, c, h) as i64,
+                    v,
+                    "capacity({h}) k={k} c={c}"
+                );
+            }
+            assert_eq!(
+                bits(mine.levels()),
+                levels,
+                "k={k} c={c} merge={spark_merge}"
+            );
+            mine
+        };
+        let data = mixed_data(11, 60_000);
+        run(2048, 0.64, std::slice::from_ref(&data), false);
+        run(64, 0.64, &[data[..20_000].to_vec()], false);
+        let mut asc: Vec<f64> = data[..30_000].to_vec();
+        asc.sort_by(f64::total_cmp);
+        run(16, 0.5, &[asc], false);
+        // Spark-style: partitions of uneven sizes merged into an empty buffer.
+        let chunks: Vec<Vec<f64>> = [0usize, 7_000, 7_001, 25_000, 40_000, 60_000]
+            .windows(2)
+            .map(|w| data[w[0]..w[1]].to_vec())
+            .collect();
+        let merged = run(2048, 0.64, &chunks, true);
+        check_against_exact(&merged, &data);
+        run(32, 0.7, &chunks, true);
+        // Special values, including NaN (stable sort path) and signed zeros.
+        let mut rng = Rng(5);
+        let specials: Vec<f64> = (0..5_000)
+            .map(|_| match rng.below(8) {
+                0 => f64::NAN,
+                1 => -0.0,
+                2 => 0.0,
+                3 => f64::INFINITY,
+                4 => f64::NEG_INFINITY,
+                _ => rng.below(10) as f64,
+            })
+            .collect();
+        run(20, 0.64, &[specials], false);
+        println!("Java transliteration of Deequ agrees bit-for-bit on all scenarios");
+    }
+
+    #[test]
+    fn one_million_values_within_bound() {
+        let n = 1_000_000;
+        for (name, data) in [
+            ("mixed", mixed_data(42, n)),
+            ("ascending", (0..n).map(|i| i as f64).collect::<Vec<_>>()),
+            (
+                "descending-dups",
+                (0..n).map(|i| ((n - i) / 7) as f64).collect::<Vec<_>>(),
+            ),
+        ] {
+            let mut s = KllSketch::default();
+            let mut max_stored = 0;
+            for &v in &data {
+                s.update(v);
+                max_stored = max_stored.max(s.stored_items());
+                debug_assert!(s.stored_items() <= s.total_capacity());
+            }
+            assert_eq!(s.count(), n as u64);
+            check_against_exact(&s, &data);
+            // Actual worst rank error over all stored items and many probes.
+            let mut sorted = data.clone();
+            sorted.sort_by(f64::total_cmp);
+            let sw = s.sorted_weighted();
+            let mut before = 0u64;
+            let mut worst = 0u64;
+            for &(v, w) in &sw {
+                let (lt, le) = exact_ranks(&sorted, v);
+                worst = worst
+                    .max(before.abs_diff(lt))
+                    .max((before + w).abs_diff(le));
+                before += w;
+            }
+            let derived = KllSketch::from_levels(s.k(), s.c(), s.levels().to_vec());
+            println!(
+                "{name}: n={n} levels={} stored={} (max {max_stored}, capacity {}) \
+                 bound={:.3e} ({} values; derived-from-levels {}) actual max rank error={} ({:.3e})",
+                s.levels().len(),
+                s.stored_items(),
+                s.total_capacity(),
+                s.rank_error_bound(),
+                s.rank_error_weight(),
+                derived.rank_error_weight(),
+                worst,
+                worst as f64 / n as f64
+            );
+            assert!(worst <= s.rank_error_weight());
+            assert!(s.rank_error_weight() <= derived.rank_error_weight());
+            for q in [0.001, 0.01, 0.25, 0.5, 0.75, 0.99, 0.999] {
+                let est = s.quantile(q).expect("q");
+                let exact = sorted[((q * n as f64).ceil() as usize).clamp(1, n) - 1];
+                println!("  q={q}: sketch {est} exact {exact}");
+            }
+        }
+    }
+
+    #[test]
+    #[ignore = "throughput measurement; run with --release --ignored --nocapture"]
+    fn update_throughput() {
+        let data = mixed_data(3, 20_000_000);
+        for _ in 0..2 {
+            let mut s = KllSketch::default();
+            let t = std::time::Instant::now();
+            for &v in &data {
+                s.update(v);
+            }
+            let secs = t.elapsed().as_secs_f64();
+            println!(
+                "update: {} values in {secs:.3}s = {:.1} M values/s (count {})",
+                data.len(),
+                data.len() as f64 / secs / 1e6,
+                s.count()
+            );
+        }
+        let mut sorted = data.clone();
+        sorted.sort_by(f64::total_cmp);
+        let mut s = KllSketch::default();
+        let t = std::time::Instant::now();
+        for &v in &sorted {
+            s.update(v);
+        }
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "update (sorted input): {:.1} M values/s",
+            data.len() as f64 / secs / 1e6
+        );
+    }
+
+    fn value() -> impl Strategy<Value = f64> {
+        prop_oneof![(0i32..20).prop_map(f64::from), -1.0e6f64..1.0e6]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn merged_chunks_vs_one_pass(
+            data in prop::collection::vec(value(), 0..4000),
+            k in prop::sample::select(vec![2usize, 5, 8, 16, 50, 200, 2048]),
+            c in prop::sample::select(vec![0.5f64, 0.64, 0.9, 1.0]),
+            cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
+        ) {
+            let mut one = KllSketch::new(k, c);
+            for &v in &data {
+                one.update(v);
+                prop_assert!(one.stored_items() <= one.total_capacity());
+            }
+            let mut bounds: Vec<usize> = cuts.iter().map(|i| i.index(data.len() + 1)).collect();
+            bounds.extend([0, data.len()]);
+            bounds.sort_unstable();
+            let mut merged = KllSketch::new(k, c);
+            for w in bounds.windows(2) {
+                let mut part = KllSketch::new(k, c);
+                for &v in &data[w[0]..w[1]] {
+                    part.update(v);
+                }
+                merged.merge(&part);
+                prop_assert!(merged.stored_items() <= merged.total_capacity());
+            }
+            prop_assert_eq!(merged.count(), data.len() as u64);
+            prop_assert_eq!(one.count(), data.len() as u64);
+            check_against_exact(&one, &data);
+            check_against_exact(&merged, &data);
+
+            // Merging an empty sketch is the identity (except Deequ's `>=` edge case).
+            for s in [&one, &merged] {
+                let mut m = s.clone();
+                m.merge(&KllSketch::default());
+                if s.stored_items() < s.total_capacity() {
+                    prop_assert_eq!(&m, s);
+                } else {
+                    check_against_exact(&m, &data);
+                }
+                let mut e = KllSketch::new(k, c);
+                e.merge(s);
+                if s.stored_items() < s.total_capacity() {
+                    prop_assert_eq!(bits(e.levels()), bits(s.levels()));
+                    prop_assert_eq!(e.rank_error_weight(), s.rank_error_weight());
+                }
+                check_against_exact(&e, &data);
+                // from_levels round trip.
+                let r = KllSketch::from_levels(k, c, s.levels().to_vec());
+                prop_assert_eq!(bits(r.levels()), bits(s.levels()));
+                prop_assert_eq!(r.count(), s.count());
+                prop_assert!(r.rank_error_weight() >= s.rank_error_weight());
+                check_against_exact(&r, &data);
+            }
+        }
+    }
 }
