@@ -10,6 +10,7 @@
 //! No tokio, no AWS SDK, no clock and no environment here: everything is a function of its input.
 #![deny(missing_docs)]
 
+pub mod capture;
 pub mod files;
 pub mod jackson;
 pub mod kll;

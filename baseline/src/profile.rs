@@ -244,21 +244,13 @@ impl Merge for ExactSum {
 }
 
 /// A HyperLogLog distinct-count estimator (2^12 registers, standard error ≈ 1.04/√4096 ≈ 1.6%).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Hll {
     registers: Vec<u8>,
 }
 
 const HLL_P: u32 = 12;
 const HLL_M: usize = 1 << HLL_P;
-
-impl Default for Hll {
-    fn default() -> Self {
-        Hll {
-            registers: Vec::new(),
-        }
-    }
-}
 
 /// A 64-bit hash of bytes: FNV-1a followed by the SplitMix64 finaliser, stable across runs and
 /// platforms (so distinct estimates are deterministic).

@@ -39,7 +39,6 @@ fn numerical(profile: &DatasetProfile, col: &ColumnProfile) -> NumericalStatisti
                 lower_bound,
                 upper_bound,
                 count,
-                ..Default::default()
             })
             .collect()
     } else {
@@ -59,7 +58,6 @@ fn numerical(profile: &DatasetProfile, col: &ColumnProfile) -> NumericalStatisti
                     parameters: KllParameters {
                         c: KllSketch::DEFAULT_C,
                         k: KllSketch::DEFAULT_K as f64,
-                        ..Default::default()
                     },
                     data: col.kll.levels().to_vec(),
                     ..Default::default()
@@ -93,7 +91,6 @@ fn string_stats(profile: &DatasetProfile, col: &ColumnProfile) -> StringStatisti
                     .map(|(v, c)| CategoricalBucket {
                         value: v.to_owned(),
                         count: c,
-                        ..Default::default()
                     })
                     .collect(),
                 ..Default::default()

@@ -175,7 +175,11 @@ pub fn write_capture(capture: &Path, per_hour: usize, seed: u64) -> std::io::Res
             }
             if hour == 5 && i == 11 {
                 let short = Application {
-                    input: a.input.rsplit_once(',').map(|x| x.0.to_owned()).unwrap_or_default(),
+                    input: a
+                        .input
+                        .rsplit_once(',')
+                        .map(|x| x.0.to_owned())
+                        .unwrap_or_default(),
                     score: a.score,
                 };
                 line = capture_line(&short, &id, &time); // a record missing its last column
@@ -185,5 +189,98 @@ pub fn write_capture(capture: &Path, per_hour: usize, seed: u64) -> std::io::Res
         }
         std::fs::write(dir.join(format!("00-00-000-demo-{hour:02}.jsonl")), s)?;
     }
+    Ok(())
+}
+
+/// Training rows the demo baselines on.
+pub const TRAINING_ROWS: usize = 5000;
+/// Capture records per hour.
+pub const RECORDS_PER_HOUR: usize = 600;
+
+/// Runs the whole demo into `dir` and prints the verdict table.
+pub fn run_demo(dir: &Path) -> anyhow::Result<()> {
+    use crate::baseline_cmd::{suggest, Format};
+    use crate::run::{run_once, RunSpec};
+    use driftmon_baseline::capture::{format_timestamp_ms, parse_timestamp_ms};
+    use driftmon_baseline::read::HeaderMode;
+
+    let training = dir.join("training.csv");
+    let baseline = dir.join("baseline");
+    let capture = dir.join("capture");
+    training_csv(&training, TRAINING_ROWS, 7)?;
+    let _ = std::fs::remove_dir_all(&capture);
+    write_capture(&capture, RECORDS_PER_HOUR, 11)?;
+    let b = suggest(&training, Format::Csv, HeaderMode::Present, &baseline)?;
+    println!(
+        "driftmon demo in {}\n  training data: {} ({} rows)\n  baseline:      {}\n  capture:       {}/{ENDPOINT}/{VARIANT}/… (24 hours, {RECORDS_PER_HOUR} records an hour, drift from hour {DRIFT_START_HOUR:02})\n",
+        dir.display(),
+        training.display(),
+        b.summary.rows,
+        baseline.display(),
+        capture.display(),
+    );
+    println!(
+        "{:<18} {:>7} {:>8} {:<24} {:>10}  drifted features (PSI)",
+        "hour (UTC)", "records", "rejected", "status", "violations"
+    );
+    let (y, m, d) = DAY;
+    let day0 = parse_timestamp_ms(&format!("{y:04}-{m:02}-{d:02}T00:00:00Z"))
+        .ok_or_else(|| anyhow::anyhow!("bad demo day"))?;
+    for hour in 0..24i64 {
+        let start = day0 + hour * 3_600_000;
+        let end = start + 3_600_000;
+        let output = dir.join("runs").join(format!("{hour:02}"));
+        let spec = RunSpec {
+            capture: capture.clone(),
+            endpoint: ENDPOINT.into(),
+            variant: Some(VARIANT.into()),
+            baseline: baseline.clone(),
+            output,
+            start_ms: start,
+            end_ms: end,
+            drift: Default::default(),
+            extract: Default::default(),
+            workers: 0,
+        };
+        let label = format_timestamp_ms(start);
+        match run_once(&spec) {
+            Ok(o) => {
+                let r = &o.drift_report;
+                let mut drifted = Vec::new();
+                for f in r["features"].as_array().into_iter().flatten() {
+                    let violated = f["checks"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|c| c["status"] == "violation");
+                    if violated {
+                        let psi = f["psi"]
+                            .as_f64()
+                            .map(|p| format!(" ({p:.2})"))
+                            .unwrap_or_default();
+                        drifted.push(format!("{}{psi}", f["name"].as_str().unwrap_or("?")));
+                    }
+                }
+                println!(
+                    "{:<18} {:>7} {:>8} {:<24} {:>10}  {}",
+                    &label[..16],
+                    r["records"]["rows_profiled"].as_u64().unwrap_or(0),
+                    r["records"]["rejected"].as_u64().unwrap_or(0),
+                    o.status.as_str(),
+                    o.violations,
+                    if drifted.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        drifted.join(", ")
+                    }
+                );
+            }
+            Err(e) => println!("{:<18} Failed: {e}", &label[..16]),
+        }
+    }
+    println!(
+        "\nEach hour's constraint_violations.json, statistics.json and drift_report.json are in {}/runs/HH/.",
+        dir.display()
+    );
     Ok(())
 }

@@ -6,4 +6,18 @@
 #![deny(missing_docs)]
 
 pub mod baseline_cmd;
+pub mod demo;
 pub mod output;
+pub mod run;
+
+/// The text of `driftmon rules`: every registered rule with its formula, defaults and reference.
+pub fn rules_doc() -> String {
+    let mut s = String::new();
+    for d in driftmon_rules::evaluate::REGISTRY {
+        s.push_str(&format!(
+            "{} [{}]\n  formula:   {}\n  defaults:  {}\n  reference: {}\n\n",
+            d.name, d.check_type, d.formula, d.defaults, d.reference
+        ));
+    }
+    s
+}

@@ -209,10 +209,7 @@ fn adjust(pvals: &[Option<f64>], c: Correction) -> Vec<Option<f64>> {
         Correction::BenjaminiHochberg => stats::benjamini_hochberg(&present),
     };
     let mut it = adjusted.into_iter();
-    pvals
-        .iter()
-        .map(|p| p.and_then(|_| it.next()))
-        .collect()
+    pvals.iter().map(|p| p.and_then(|_| it.next())).collect()
 }
 
 /// Builds the context: matches features, computes every measure once, corrects p-values.
@@ -335,7 +332,10 @@ fn skipped(rule: RuleKind, f: &str, why: &str) -> Outcome {
 
 /// SageMaker's older Deequ-style wording, still what AWS's own parsers read.
 fn value_message(v: f64) -> String {
-    format!("Value: {} does not meet the constraint requirement! ", java_double(v))
+    format!(
+        "Value: {} does not meet the constraint requirement! ",
+        java_double(v)
+    )
 }
 
 /// The wording AWS samples parse: `distance: (.+) exceeds threshold: (.+)`.
@@ -357,12 +357,20 @@ impl Rule for DataTypeRule {
             let b = f.baseline;
             let Some(col) = f.current else { continue };
             if !b.config.evaluate_constraints {
-                out.push(skipped(self.kind(), &b.name, "evaluate_constraints is Disabled"));
+                out.push(skipped(
+                    self.kind(),
+                    &b.name,
+                    "evaluate_constraints is Disabled",
+                ));
                 continue;
             }
             let present = col.present();
             if present == 0 {
-                out.push(skipped(self.kind(), &b.name, "no non-null value in the window"));
+                out.push(skipped(
+                    self.kind(),
+                    &b.name,
+                    "no non-null value in the window",
+                ));
                 continue;
             }
             let t = &col.types;
@@ -412,7 +420,12 @@ impl Rule for CompletenessRule {
             }
             let c = col.present() as f64 / rows as f64;
             if c < required {
-                out.push(outcome(self.kind(), &b.name, Status::Violation, value_message(c)));
+                out.push(outcome(
+                    self.kind(),
+                    &b.name,
+                    Status::Violation,
+                    value_message(c),
+                ));
             } else {
                 out.push(outcome(self.kind(), &b.name, Status::Pass, String::new()));
             }
@@ -432,12 +445,19 @@ impl Rule for MissingColumnRule {
         let cur_cols = ctx.current.columns.len();
         let base_cols = ctx.baseline.features.len();
         for f in &ctx.features {
-            let absent = f.current.is_none_or(|c| c.types.present() + c.types.null == 0);
+            let absent = f
+                .current
+                .is_none_or(|c| c.types.present() + c.types.null == 0);
             if absent {
                 let desc = format!(
                     "There are missing columns in current dataset. Number of columns in current dataset: {cur_cols}, Number of columns in baseline constraints: {base_cols}"
                 );
-                out.push(outcome(self.kind(), &f.baseline.name, Status::Violation, desc));
+                out.push(outcome(
+                    self.kind(),
+                    &f.baseline.name,
+                    Status::Violation,
+                    desc,
+                ));
             }
         }
     }
@@ -479,7 +499,11 @@ impl Rule for CategoricalValuesRule {
             }
             let present = col.present();
             if present == 0 {
-                out.push(skipped(self.kind(), &b.name, "no non-null value in the window"));
+                out.push(skipped(
+                    self.kind(),
+                    &b.name,
+                    "no non-null value in the window",
+                ));
                 continue;
             }
             let inside: u64 = domains
@@ -488,7 +512,12 @@ impl Rule for CategoricalValuesRule {
                 .sum();
             let share = inside as f64 / present as f64;
             if share < b.config.domain_content_threshold {
-                out.push(outcome(self.kind(), &b.name, Status::Violation, value_message(share)));
+                out.push(outcome(
+                    self.kind(),
+                    &b.name,
+                    Status::Violation,
+                    value_message(share),
+                ));
             } else {
                 out.push(outcome(self.kind(), &b.name, Status::Pass, String::new()));
             }
@@ -529,7 +558,11 @@ pub fn linf_distance(f: &FeatureContext<'_>) -> Option<(f64, f64, &'static str, 
 fn drift_gate(rule: RuleKind, f: &FeatureContext<'_>) -> Option<Outcome> {
     let b = f.baseline;
     if !b.config.evaluate_constraints || !b.config.perform_comparison {
-        return Some(skipped(rule, &b.name, "perform_comparison or evaluate_constraints is Disabled"));
+        return Some(skipped(
+            rule,
+            &b.name,
+            "perform_comparison or evaluate_constraints is Disabled",
+        ));
     }
     if f.current.is_none() {
         return Some(skipped(rule, &b.name, "feature absent from the window"));
@@ -565,7 +598,12 @@ impl Rule for BaselineDriftRule {
                 }
                 Some((d, t, _, false)) => {
                     if d > t {
-                        out.push(outcome(self.kind(), name, Status::Violation, drift_message("B", d, t)));
+                        out.push(outcome(
+                            self.kind(),
+                            name,
+                            Status::Violation,
+                            drift_message("B", d, t),
+                        ));
                     } else {
                         out.push(outcome(self.kind(), name, Status::Pass, String::new()));
                     }
@@ -596,7 +634,11 @@ impl Rule for PsiRule {
                 continue;
             }
             let name = &f.baseline.name;
-            let psi = f.numeric.as_ref().map(|m| m.psi).or(f.categorical.as_ref().map(|m| m.psi));
+            let psi = f
+                .numeric
+                .as_ref()
+                .map(|m| m.psi)
+                .or(f.categorical.as_ref().map(|m| m.psi));
             let Some(psi) = psi else {
                 out.push(skipped(self.kind(), name, "no distribution on one side"));
                 continue;
@@ -607,7 +649,12 @@ impl Rule for PsiRule {
                     java_double(f.psi_p_adjusted.unwrap_or(f64::NAN)),
                     java_double(d.alpha)
                 );
-                out.push(outcome(self.kind(), name, Status::Violation, drift_message(&prefix, psi, d.psi_threshold)));
+                out.push(outcome(
+                    self.kind(),
+                    name,
+                    Status::Violation,
+                    drift_message(&prefix, psi, d.psi_threshold),
+                ));
             } else {
                 out.push(outcome(self.kind(), name, Status::Pass, String::new()));
             }
@@ -644,7 +691,12 @@ impl Rule for KsRule {
                     java_double(f.ks_p_adjusted.unwrap_or(f64::NAN)),
                     java_double(d.alpha)
                 );
-                out.push(outcome(self.kind(), name, Status::Violation, drift_message(&prefix, m.ks_statistic, d.ks_threshold)));
+                out.push(outcome(
+                    self.kind(),
+                    name,
+                    Status::Violation,
+                    drift_message(&prefix, m.ks_statistic, d.ks_threshold),
+                ));
             } else {
                 out.push(outcome(self.kind(), name, Status::Pass, String::new()));
             }
@@ -672,16 +724,30 @@ impl Rule for ChiSquareRule {
             }
             let name = &f.baseline.name;
             let Some(m) = &f.categorical else {
-                out.push(skipped(self.kind(), name, "no categorical distribution on one side"));
+                out.push(skipped(
+                    self.kind(),
+                    name,
+                    "no categorical distribution on one side",
+                ));
                 continue;
             };
-            if drift_verdict(m.cramers_v, d.cramers_v_threshold, f.chi2_p_adjusted, d.alpha) {
+            if drift_verdict(
+                m.cramers_v,
+                d.cramers_v_threshold,
+                f.chi2_p_adjusted,
+                d.alpha,
+            ) {
                 let prefix = format!(
                     "Chi-squared (p-value {} < alpha {}; distance is Cramer's V) b",
                     java_double(f.chi2_p_adjusted.unwrap_or(f64::NAN)),
                     java_double(d.alpha)
                 );
-                out.push(outcome(self.kind(), name, Status::Violation, drift_message(&prefix, m.cramers_v, d.cramers_v_threshold)));
+                out.push(outcome(
+                    self.kind(),
+                    name,
+                    Status::Violation,
+                    drift_message(&prefix, m.cramers_v, d.cramers_v_threshold),
+                ));
             } else {
                 out.push(outcome(self.kind(), name, Status::Pass, String::new()));
             }

@@ -73,7 +73,12 @@ pub fn bin_counts(sketch: &KllSketch, edges: &[f64]) -> Vec<f64> {
 }
 
 /// All numeric measures for one feature; `None` when either side has no numeric value.
-pub fn numeric(base: &NumericSide<'_>, cur: &NumericSide<'_>, bins: usize, eps: f64) -> Option<NumericMeasures> {
+pub fn numeric(
+    base: &NumericSide<'_>,
+    cur: &NumericSide<'_>,
+    bins: usize,
+    eps: f64,
+) -> Option<NumericMeasures> {
     let n = base.sketch.count();
     let m = cur.sketch.count();
     if n == 0 || m == 0 {
@@ -83,14 +88,16 @@ pub fn numeric(base: &NumericSide<'_>, cur: &NumericSide<'_>, bins: usize, eps: 
     let cw = cur.sketch.sorted_weighted();
     let d = stats::ks_statistic_weighted(&bw, &cw);
     let p = stats::ks_pvalue(d, n, m);
-    let linf_robust = stats::linf_robust(d, n, m, ROBUST_C_ALPHA);
+    let linf_robust = stats::linf_robust(d, n as f64, m as f64, ROBUST_C_ALPHA);
     let edges = quantile_edges(base.sketch, bins);
     let mut b = stats::bin_counts(&edges, &bw);
     let mut c = stats::bin_counts(&edges, &cw);
     b.push(base.missing as f64);
     c.push(cur.missing as f64);
     let psi = stats::psi(&b, &c, eps);
-    let (_, _, chi_p) = stats::chi_square_homogeneity(&b, &c);
+    let chi_p = stats::chi_square_homogeneity(&b, &c)
+        .map(|x| x.p_value)
+        .unwrap_or(1.0);
     Some(NumericMeasures {
         ks_statistic: d,
         ks_p_value: p,
@@ -174,8 +181,11 @@ pub fn categorical(
     for i in 0..base.len() {
         linf = linf.max((b[i] / n as f64 - c[i] / m).abs());
     }
-    let linf_robust = stats::linf_robust(linf, n, cur_total_present, ROBUST_C_ALPHA);
-    let gof_p = stats::chi_square_goodness_of_fit(&c[..base.len()], &b[..base.len()]).2;
+    let linf_robust = stats::linf_robust(linf, n as f64, m, ROBUST_C_ALPHA);
+    let props: Vec<f64> = b.iter().map(|x| x / n as f64).collect();
+    let gof_p = stats::chi_square_goodness_of_fit(&c, &props)
+        .map(|x| x.p_value)
+        .unwrap_or(f64::NAN);
     labels.push(UNSEEN.into());
     b.push(0.0);
     c.push(unseen);
@@ -183,9 +193,11 @@ pub fn categorical(
     b.push(base_missing as f64);
     c.push(cur_missing as f64);
     let psi = stats::psi(&b, &c, eps);
-    let (chi2, df, p) = stats::chi_square_homogeneity(&b, &c);
-    let total: f64 = b.iter().sum::<f64>() + c.iter().sum::<f64>();
-    let cramers_v = if total > 0.0 { (chi2 / total).sqrt() } else { 0.0 };
+    let (chi2, df, p, cramers_v) = match stats::chi_square_homogeneity(&b, &c) {
+        Some(x) => (x.statistic, x.df as f64, x.p_value, x.cramers_v()),
+        // Fewer than two non-empty categories: nothing can differ.
+        None => (0.0, 0.0, 1.0, 0.0),
+    };
     Some(CategoricalMeasures {
         linf_simple: linf,
         linf_robust,

@@ -35,7 +35,9 @@ pub struct Report {
 impl Report {
     /// The violations, in rule then feature order.
     pub fn violations(&self) -> impl Iterator<Item = &Outcome> {
-        self.outcomes.iter().filter(|o| o.status == Status::Violation)
+        self.outcomes
+            .iter()
+            .filter(|o| o.status == Status::Violation)
     }
 
     /// The execution status.
@@ -75,9 +77,9 @@ impl Report {
             ExecutionStatus::Completed => {
                 "Completed: Job completed successfully with no violations.".into()
             }
-            ExecutionStatus::CompletedWithViolations => format!(
-                "CompletedWithViolations: Job completed successfully with {n} violations."
-            ),
+            ExecutionStatus::CompletedWithViolations => {
+                format!("CompletedWithViolations: Job completed successfully with {n} violations.")
+            }
         }
     }
 
@@ -97,7 +99,9 @@ impl Report {
 
 fn num(x: f64) -> Value {
     // JSON has no NaN/∞: those become null (the verdict then says why).
-    serde_json::Number::from_f64(x).map(Value::Number).unwrap_or(Value::Null)
+    serde_json::Number::from_f64(x)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
 }
 
 /// The `features` array of `drift_report.json`: every score of every feature, with thresholds

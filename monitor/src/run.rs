@@ -1,0 +1,525 @@
+//! One monitoring execution (`driftmon run`): read a window of data capture, profile it,
+//! evaluate it against a baseline, and write SageMaker's outputs plus `drift_report.json`.
+//!
+//! Reading is parallel (one object per worker, as many workers as cores) and merged in object
+//! order, so the result does not depend on the number of cores. Memory is bounded: each worker
+//! holds one object's profile and one line at a time.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use driftmon_baseline::capture::{
+    format_timestamp_ms, parse_capture_line, record_rows, ExtractConfig,
+};
+use driftmon_baseline::files::{parse_constraints, parse_statistics, to_jackson};
+use driftmon_baseline::profile::{DatasetProfile, Location, Merge};
+use driftmon_baseline::read::maybe_gunzip;
+use driftmon_baseline::suggest;
+use driftmon_baseline::value::Row;
+use driftmon_rules::baseline_view::BaselineView;
+use driftmon_rules::config::DriftConfig;
+use driftmon_rules::evaluate::{context, evaluate};
+use driftmon_rules::report::{feature_scores, ExecutionStatus, Report};
+use serde_json::json;
+
+use crate::output::write_atomic;
+
+const HOUR_MS: i64 = 3_600_000;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    /// Capture root: `<capture>/<endpoint>/<variant>/YYYY/MM/DD/HH/*.jsonl`.
+    pub capture: PathBuf,
+    /// Endpoint name.
+    pub endpoint: String,
+    /// One variant, or every variant found.
+    pub variant: Option<String>,
+    /// Folder with `statistics.json` and `constraints.json`.
+    pub baseline: PathBuf,
+    /// Output folder.
+    pub output: PathBuf,
+    /// Window start (inclusive), ms since the epoch.
+    pub start_ms: i64,
+    /// Window end (exclusive), ms since the epoch.
+    pub end_ms: i64,
+    /// driftmon's drift thresholds.
+    pub drift: DriftConfig,
+    /// How payloads become rows.
+    pub extract: ExtractConfig,
+    /// Worker threads (0: one per core).
+    pub workers: usize,
+}
+
+/// A run that could not complete (SageMaker's `Failed`).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The baseline could not be read.
+    #[error("baseline {path}: {msg}")]
+    Baseline {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        msg: String,
+    },
+    /// The capture could not be listed or read.
+    #[error("capture {path}: {err}")]
+    Capture {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        err: std::io::Error,
+    },
+    /// The window held no usable record.
+    #[error("Job inputs had no data: {0}")]
+    NoData(String),
+    /// The window is empty or inverted.
+    #[error("invalid window: {0}")]
+    Window(String),
+    /// An output could not be written.
+    #[error("output {path}: {err}")]
+    Output {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        err: std::io::Error,
+    },
+}
+
+/// What a run found.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// SageMaker's status.
+    pub status: ExecutionStatus,
+    /// SageMaker's exit message.
+    pub message: String,
+    /// Violations written.
+    pub violations: usize,
+    /// The report written to `drift_report.json`.
+    pub drift_report: serde_json::Value,
+}
+
+/// Counters of one object or of the whole window; mergeable.
+#[derive(Debug, Clone, Default)]
+pub struct WindowProfile {
+    /// Rows whose width matches the baseline (or named rows).
+    pub main: DatasetProfile,
+    /// Positional rows of another width, by width: kept apart so that one odd record is
+    /// rejected while a window whose records all changed width is checked for missing or extra
+    /// columns.
+    pub off_width: BTreeMap<usize, OffWidth>,
+    /// Capture lines read.
+    pub records_read: u64,
+    /// Records whose `inferenceTime` lies outside the window.
+    pub outside_window: u64,
+}
+
+/// Records of an unexpected width.
+#[derive(Debug, Clone, Default)]
+pub struct OffWidth {
+    /// Their profile.
+    pub profile: DatasetProfile,
+    /// How many records.
+    pub records: u64,
+    /// Where the first few were.
+    pub samples: Vec<Location>,
+}
+
+/// Widths tracked apart at most; records of further widths are rejected at once.
+const MAX_OFF_WIDTHS: usize = 4;
+
+impl Merge for WindowProfile {
+    fn merge(&mut self, o: &Self) {
+        self.main.merge(&o.main);
+        for (w, ow) in &o.off_width {
+            let mine = self.off_width.entry(*w).or_default();
+            mine.profile.merge(&ow.profile);
+            mine.records += ow.records;
+            for s in &ow.samples {
+                if mine.samples.len() < 5 {
+                    mine.samples.push(s.clone());
+                }
+            }
+        }
+        self.records_read += o.records_read;
+        self.outside_window += o.outside_window;
+    }
+}
+
+/// A window's capture objects, the variants read, and the hour folders without data.
+pub type WindowListing = (Vec<PathBuf>, Vec<String>, Vec<String>);
+
+/// The capture objects of a window: every `*.jsonl` / `*.jsonl.gz` in the hour folders the
+/// window touches, per variant, sorted. Also returns the hour folders that do not exist.
+pub fn list_window(spec: &RunSpec) -> Result<WindowListing, RunError> {
+    let ep = spec.capture.join(&spec.endpoint);
+    let variants: Vec<String> = match &spec.variant {
+        Some(v) => vec![v.clone()],
+        None => {
+            let rd = std::fs::read_dir(&ep).map_err(|err| RunError::Capture {
+                path: ep.clone(),
+                err,
+            })?;
+            let mut v: Vec<String> = rd
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        }
+    };
+    let mut files = Vec::new();
+    let mut missing = Vec::new();
+    let first_hour = spec.start_ms.div_euclid(HOUR_MS);
+    let last_hour = (spec.end_ms - 1).div_euclid(HOUR_MS);
+    for v in &variants {
+        for h in first_hour..=last_hour {
+            let ts = format_timestamp_ms(h * HOUR_MS);
+            // ts = YYYY-MM-DDTHH:MM:SSZ
+            let (y, m, d, hh) = (&ts[0..4], &ts[5..7], &ts[8..10], &ts[11..13]);
+            let dir = ep.join(v).join(y).join(m).join(d).join(hh);
+            let rd = match std::fs::read_dir(&dir) {
+                Ok(rd) => rd,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    missing.push(format!("{v}/{y}/{m}/{d}/{hh}"));
+                    continue;
+                }
+                Err(err) => return Err(RunError::Capture { path: dir, err }),
+            };
+            let mut here: Vec<PathBuf> = rd
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    let n = p.file_name().unwrap_or_default().to_string_lossy();
+                    p.is_file() && (n.ends_with(".jsonl") || n.ends_with(".jsonl.gz"))
+                })
+                .collect();
+            if here.is_empty() {
+                missing.push(format!("{v}/{y}/{m}/{d}/{hh} (empty)"));
+            }
+            here.sort();
+            files.extend(here);
+        }
+    }
+    Ok((files, variants, missing))
+}
+
+/// Profiles one capture object. Per-record problems are counted, never fatal; only I/O errors
+/// are.
+pub fn profile_object<R: std::io::Read>(
+    input: R,
+    source: &str,
+    names: &[String],
+    spec: &RunSpec,
+) -> std::io::Result<WindowProfile> {
+    let width = names.len();
+    let mut wp = WindowProfile {
+        main: DatasetProfile::with_names(names),
+        ..Default::default()
+    };
+    let mut r = maybe_gunzip(input)?;
+    let mut buf = Vec::with_capacity(4096);
+    let mut line: u64 = 0;
+    loop {
+        buf.clear();
+        if r.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        line += 1;
+        if buf.trim_ascii().is_empty() {
+            continue;
+        }
+        wp.records_read += 1;
+        let loc = || Location {
+            source: source.to_owned(),
+            line,
+        };
+        let rec = match parse_capture_line(buf.trim_ascii_end()) {
+            Ok(r) => r,
+            Err(e) => {
+                wp.main.rejects.add(loc(), e.kind(), e.to_string());
+                continue;
+            }
+        };
+        let Some(t) = rec.inference_time_ms else {
+            let why = match &rec.inference_time {
+                Some(s) => format!("eventMetadata.inferenceTime {s:?} is not an ISO-8601 time"),
+                None => "eventMetadata.inferenceTime is missing".to_owned(),
+            };
+            wp.main.rejects.add(loc(), "bad_inference_time", why);
+            continue;
+        };
+        if t < spec.start_ms || t >= spec.end_ms {
+            wp.outside_window += 1;
+            continue;
+        }
+        let rows = match record_rows(&rec, &spec.extract) {
+            Ok(rows) => rows,
+            Err(e) => {
+                wp.main.rejects.add(loc(), e.kind(), e.to_string());
+                continue;
+            }
+        };
+        // A record is one unit: if any of its rows has the wrong width, the record goes apart.
+        let odd = rows.iter().find_map(|r| match r {
+            Row::Positional(c) if width > 0 && c.len() != width => Some(c.len()),
+            _ => None,
+        });
+        match odd {
+            None => {
+                for row in &rows {
+                    wp.main.add_row(row, &loc);
+                }
+            }
+            Some(w) => {
+                if !wp.off_width.contains_key(&w) && wp.off_width.len() >= MAX_OFF_WIDTHS {
+                    wp.main.rejects.add(
+                        loc(),
+                        "wrong_column_count",
+                        format!("{w} columns, the baseline has {width}"),
+                    );
+                    continue;
+                }
+                let ow = wp.off_width.entry(w).or_insert_with(|| OffWidth {
+                    profile: DatasetProfile::with_names(names),
+                    ..Default::default()
+                });
+                ow.records += 1;
+                if ow.samples.len() < 5 {
+                    ow.samples.push(loc());
+                }
+                for row in &rows {
+                    ow.profile.add_row(row, &loc);
+                }
+            }
+        }
+    }
+    Ok(wp)
+}
+
+/// Settles the width question: the majority width's rows are the window's data; records of
+/// other widths are rejected (with their locations) as `wrong_column_count`.
+pub fn finish(mut wp: WindowProfile, width: usize) -> WindowProfile {
+    let main_records = wp.main.item_count;
+    let best = wp
+        .off_width
+        .iter()
+        .max_by_key(|(w, ow)| (ow.records, std::cmp::Reverse(**w)))
+        .map(|(w, ow)| (*w, ow.records));
+    let mut off = std::mem::take(&mut wp.off_width);
+    if let Some((w, n)) = best {
+        if n > main_records {
+            // The window's records changed shape: evaluate that shape, reject the rest.
+            if let Some(ow) = off.remove(&w) {
+                let rejects = std::mem::take(&mut wp.main.rejects);
+                let old_main = std::mem::replace(&mut wp.main, ow.profile);
+                wp.main.rejects.merge(&rejects);
+                if old_main.item_count > 0 {
+                    wp.main.rejects.merge(&old_main.rejects);
+                    for _ in 0..old_main.item_count {
+                        wp.main.rejects.add(
+                            Location {
+                                source: "(window)".into(),
+                                line: 0,
+                            },
+                            "wrong_column_count",
+                            format!("{width} columns, most records in the window have {w}"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for (w, ow) in off {
+        for s in &ow.samples {
+            wp.main.rejects.add(
+                s.clone(),
+                "wrong_column_count",
+                format!("{w} columns, the baseline has {width}"),
+            );
+        }
+        let unsampled = ow.records.saturating_sub(ow.samples.len() as u64);
+        if unsampled > 0 {
+            wp.main.rejects.total += unsampled;
+            *wp.main
+                .rejects
+                .by_kind
+                .entry("wrong_column_count".into())
+                .or_insert(0) += unsampled;
+        }
+    }
+    wp
+}
+
+/// Loads a baseline folder.
+pub fn load_baseline(dir: &Path) -> Result<BaselineView, RunError> {
+    let read = |name: &str| {
+        let p = dir.join(name);
+        std::fs::read(&p).map_err(|e| RunError::Baseline {
+            path: p.clone(),
+            msg: e.to_string(),
+        })
+    };
+    let sp = dir.join("statistics.json");
+    let cp = dir.join("constraints.json");
+    let stats = parse_statistics(&read("statistics.json")?).map_err(|e| RunError::Baseline {
+        path: sp,
+        msg: e.to_string(),
+    })?;
+    let cons = parse_constraints(&read("constraints.json")?).map_err(|e| RunError::Baseline {
+        path: cp,
+        msg: e.to_string(),
+    })?;
+    Ok(BaselineView::new(&stats, &cons))
+}
+
+/// Profiles the window's objects in parallel, merged in object order.
+pub fn profile_window(
+    files: &[PathBuf],
+    names: &[String],
+    spec: &RunSpec,
+) -> Result<WindowProfile, RunError> {
+    let workers = if spec.workers == 0 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    } else {
+        spec.workers
+    };
+    let mut total = WindowProfile {
+        main: DatasetProfile::with_names(names),
+        ..Default::default()
+    };
+    for chunk in files.chunks(workers.max(1)) {
+        let results: Vec<Result<WindowProfile, RunError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|path| {
+                    s.spawn(move || {
+                        let f = std::fs::File::open(path).map_err(|err| RunError::Capture {
+                            path: path.clone(),
+                            err,
+                        })?;
+                        profile_object(f, &path.display().to_string(), names, spec).map_err(|err| {
+                            RunError::Capture {
+                                path: path.clone(),
+                                err,
+                            }
+                        })
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(RunError::NoData("a worker thread panicked".into()))
+                    })
+                })
+                .collect()
+        });
+        for r in results {
+            total.merge(&r?);
+        }
+    }
+    Ok(finish(total, names.len()))
+}
+
+/// One monitoring execution. `Ok` means SageMaker's Completed or CompletedWithViolations.
+pub fn run_once(spec: &RunSpec) -> Result<RunOutcome, RunError> {
+    if spec.end_ms <= spec.start_ms {
+        return Err(RunError::Window(format!(
+            "end {} is not after start {}",
+            format_timestamp_ms(spec.end_ms),
+            format_timestamp_ms(spec.start_ms)
+        )));
+    }
+    let baseline = load_baseline(&spec.baseline)?;
+    let names = baseline.names();
+    let (files, variants, missing_hours) = list_window(spec)?;
+    let wp = profile_window(&files, &names, spec)?;
+    let current = &wp.main;
+    if current.item_count == 0 {
+        return Err(RunError::NoData(format!(
+            "{} objects, {} records read, {} outside the window, {} rejected{}",
+            files.len(),
+            wp.records_read,
+            wp.outside_window,
+            current.rejects.total,
+            current
+                .rejects
+                .samples
+                .first()
+                .map(|r| format!(" (first: {}: {})", r.location, r.message))
+                .unwrap_or_default()
+        )));
+    }
+    let ctx = context(&baseline, current, &spec.drift);
+    let report = Report {
+        outcomes: evaluate(&ctx),
+    };
+    let violations = report.constraint_violations();
+    let stats = suggest::statistics(current);
+    let drift_report = json!({
+        "endpoint": spec.endpoint,
+        "variants": variants,
+        "window": {"start": format_timestamp_ms(spec.start_ms), "end": format_timestamp_ms(spec.end_ms)},
+        "status": report.status().as_str(),
+        "message": report.message(),
+        "violations": violations.violations.len(),
+        "records": {
+            "objects": files.len(),
+            "read": wp.records_read,
+            "outside_window": wp.outside_window,
+            "rejected": current.rejects.total,
+            "rows_profiled": current.item_count,
+        },
+        "rejected_by_kind": current.rejects.by_kind,
+        "rejected_examples": current.rejects.samples.iter().map(|r| json!({
+            "location": r.location.to_string(), "kind": r.kind, "message": r.message})).collect::<Vec<_>>(),
+        "hours_without_data": missing_hours,
+        "drift_config": {
+            "psi_threshold": spec.drift.psi_threshold,
+            "psi_bins": spec.drift.psi_bins,
+            "psi_epsilon": spec.drift.psi_epsilon,
+            "ks_threshold": spec.drift.ks_threshold,
+            "cramers_v_threshold": spec.drift.cramers_v_threshold,
+            "alpha": spec.drift.alpha,
+            "correction": spec.drift.correction.as_str(),
+        },
+        "features": feature_scores(&ctx, &report),
+    });
+    let out = |name: &str, bytes: &[u8]| {
+        write_atomic(&spec.output, name, bytes).map_err(|err| RunError::Output {
+            path: spec.output.join(name),
+            err,
+        })
+    };
+    let ser = |e: driftmon_baseline::files::FilesError| RunError::Output {
+        path: spec.output.clone(),
+        err: std::io::Error::other(e.to_string()),
+    };
+    out(
+        "statistics.json",
+        to_jackson(&stats).map_err(ser)?.as_bytes(),
+    )?;
+    out(
+        "drift_report.json",
+        serde_json::to_string_pretty(&drift_report)
+            .unwrap_or_default()
+            .as_bytes(),
+    )?;
+    // Written last: its presence means the execution finished.
+    out(
+        "constraint_violations.json",
+        to_jackson(&violations).map_err(ser)?.as_bytes(),
+    )?;
+    Ok(RunOutcome {
+        status: report.status(),
+        message: report.message(),
+        violations: violations.violations.len(),
+        drift_report,
+    })
+}
