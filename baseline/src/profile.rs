@@ -355,6 +355,12 @@ impl Categories {
         self.counts.insert(v.to_owned(), 1);
     }
 
+    /// Counts a value that is not tracked, by its hash (for the distinct estimate).
+    pub fn add_untracked_hash(&mut self, h: u64) {
+        self.hll.add_hash(h);
+        self.untracked += 1;
+    }
+
     /// Distinct values: exact while nothing overflowed, else the HyperLogLog estimate.
     pub fn distinct(&self) -> f64 {
         if self.overflowed || self.untracked > 0 {
@@ -530,34 +536,51 @@ pub fn classify(s: &str) -> (ValueType, Option<f64>) {
 impl ColumnProfile {
     /// Adds one cell read at `loc` (the location is only used when an example must be kept).
     pub fn add(&mut self, cell: CellRef<'_>, loc: impl FnOnce() -> Location) {
-        let buf: String;
-        let (ty, num, text): (ValueType, Option<f64>, &str) = match cell {
-            CellRef::Null => (ValueType::Null, None, ""),
+        match cell {
+            CellRef::Null => self.types.add(ValueType::Null),
             CellRef::Text(s) => {
                 let (ty, num) = classify(s);
-                (ty, num, s.trim())
+                self.add_classified(ty, num, s.trim(), loc);
             }
             CellRef::Int(i) => {
-                buf = i.to_string();
-                (ValueType::Integral, Some(i as f64), buf.as_str())
+                self.add_typed_number(ValueType::Integral, i as f64, || i.to_string())
             }
-            CellRef::Float(f) => {
-                if f.is_finite() {
-                    buf = crate::jackson::java_double(f);
-                    (ValueType::Fractional, Some(f), buf.as_str())
-                } else {
-                    (ValueType::Null, None, "")
-                }
+            CellRef::Float(f) if f.is_finite() => {
+                self.add_typed_number(ValueType::Fractional, f, || crate::jackson::java_double(f))
             }
-            CellRef::Bool(b) => (ValueType::Boolean, None, if b { "true" } else { "false" }),
-            CellRef::Str(s) => {
-                if s.is_empty() {
-                    (ValueType::Null, None, "")
-                } else {
-                    (ValueType::String, None, s)
-                }
-            }
-        };
+            CellRef::Float(_) => self.types.add(ValueType::Null),
+            CellRef::Bool(b) => self.add_classified(
+                ValueType::Boolean,
+                None,
+                if b { "true" } else { "false" },
+                loc,
+            ),
+            CellRef::Str("") => self.types.add(ValueType::Null),
+            CellRef::Str(s) => self.add_classified(ValueType::String, None, s, loc),
+        }
+    }
+
+    /// A number that came typed: its text form is only built while categories are tracked
+    /// (a high-cardinality numeric column costs no formatting per value).
+    fn add_typed_number(&mut self, ty: ValueType, x: f64, text: impl FnOnce() -> String) {
+        self.types.add(ty);
+        self.moments.add(x);
+        self.kll.update(x);
+        if self.categories.overflowed {
+            self.categories
+                .add_untracked_hash(hash64(&x.to_bits().to_le_bytes()));
+        } else {
+            self.categories.add(&text());
+        }
+    }
+
+    fn add_classified(
+        &mut self,
+        ty: ValueType,
+        num: Option<f64>,
+        text: &str,
+        loc: impl FnOnce() -> Location,
+    ) {
         self.types.add(ty);
         if ty == ValueType::Null {
             return;
@@ -566,6 +589,11 @@ impl ColumnProfile {
             Some(x) if x.is_finite() => {
                 self.moments.add(x);
                 self.kll.update(x);
+                if self.categories.overflowed {
+                    // High-cardinality numeric column: no per-value counting any more.
+                    self.categories.add_untracked_hash(hash64(text.as_bytes()));
+                    return;
+                }
             }
             _ => {
                 if self.first_non_numeric.is_none() {

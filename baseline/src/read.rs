@@ -373,6 +373,64 @@ pub fn profile_jsonl<R: Read>(
     Ok(summary)
 }
 
+/// Profiles SageMaker data-capture JSONL as a dataset (`--format capture`): each record's rows
+/// (output columns first, §1.3) become rows; CSV payloads get `_c0, _c1, …`, flat JSON objects
+/// their keys. Bad lines and undecodable payloads are rejected with their line.
+pub fn profile_capture<R: Read>(
+    input: R,
+    source_name: &str,
+    profile: &mut DatasetProfile,
+) -> Result<ReadSummary, ReadError> {
+    use crate::capture::{parse_capture_line, record_rows, ExtractConfig};
+    let io_err = |err: std::io::Error| ReadError::Io {
+        source_name: source_name.to_owned(),
+        err,
+    };
+    let mut r = maybe_gunzip(input).map_err(io_err)?;
+    let cfg = ExtractConfig::default();
+    let mut summary = ReadSummary::default();
+    let mut buf = Vec::new();
+    let mut line: u64 = 0;
+    loop {
+        buf.clear();
+        if r.read_until(b'\n', &mut buf).map_err(io_err)? == 0 {
+            break;
+        }
+        line += 1;
+        let trimmed = buf.trim_ascii();
+        if trimmed.is_empty() {
+            continue;
+        }
+        summary.records += 1;
+        let loc = || Location {
+            source: source_name.to_owned(),
+            line,
+        };
+        match parse_capture_line(trimmed).and_then(|rec| record_rows(&rec, &cfg)) {
+            Ok(rows) => {
+                summary.rows += rows.len() as u64;
+                for row in &rows {
+                    profile.add_row(row, &loc);
+                }
+            }
+            Err(e) => {
+                summary.rejected += 1;
+                profile.rejects.add(loc(), e.kind(), e.to_string());
+            }
+        }
+    }
+    if summary.rows == 0 {
+        return Err(ReadError::Empty {
+            source_name: source_name.to_owned(),
+            detail: format!(
+                "; {} records, {} rejected",
+                summary.records, summary.rejected
+            ),
+        });
+    }
+    Ok(summary)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -436,62 +494,4 @@ mod tests {
         assert_eq!(a.present(), 1);
         assert_eq!(p.missing(a), 1);
     }
-}
-
-/// Profiles SageMaker data-capture JSONL as a dataset (`--format capture`): each record's rows
-/// (output columns first, §1.3) become rows; CSV payloads get `_c0, _c1, …`, flat JSON objects
-/// their keys. Bad lines and undecodable payloads are rejected with their line.
-pub fn profile_capture<R: Read>(
-    input: R,
-    source_name: &str,
-    profile: &mut DatasetProfile,
-) -> Result<ReadSummary, ReadError> {
-    use crate::capture::{parse_capture_line, record_rows, ExtractConfig};
-    let io_err = |err: std::io::Error| ReadError::Io {
-        source_name: source_name.to_owned(),
-        err,
-    };
-    let mut r = maybe_gunzip(input).map_err(io_err)?;
-    let cfg = ExtractConfig::default();
-    let mut summary = ReadSummary::default();
-    let mut buf = Vec::new();
-    let mut line: u64 = 0;
-    loop {
-        buf.clear();
-        if r.read_until(b'\n', &mut buf).map_err(io_err)? == 0 {
-            break;
-        }
-        line += 1;
-        let trimmed = buf.trim_ascii();
-        if trimmed.is_empty() {
-            continue;
-        }
-        summary.records += 1;
-        let loc = || Location {
-            source: source_name.to_owned(),
-            line,
-        };
-        match parse_capture_line(trimmed).and_then(|rec| record_rows(&rec, &cfg)) {
-            Ok(rows) => {
-                summary.rows += rows.len() as u64;
-                for row in &rows {
-                    profile.add_row(row, &loc);
-                }
-            }
-            Err(e) => {
-                summary.rejected += 1;
-                profile.rejects.add(loc(), e.kind(), e.to_string());
-            }
-        }
-    }
-    if summary.rows == 0 {
-        return Err(ReadError::Empty {
-            source_name: source_name.to_owned(),
-            detail: format!(
-                "; {} records, {} rejected",
-                summary.records, summary.rejected
-            ),
-        });
-    }
-    Ok(summary)
 }

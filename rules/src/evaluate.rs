@@ -613,9 +613,10 @@ impl Rule for BaselineDriftRule {
     }
 }
 
-/// Whether an effect size and a corrected p-value together make drift.
+/// Whether an effect size and a corrected p-value together make drift
+/// ([`stats::drift_verdict`]; a missing p-value is never significant).
 pub fn drift_verdict(effect: f64, threshold: f64, p_adjusted: Option<f64>, alpha: f64) -> bool {
-    effect > threshold && p_adjusted.is_some_and(|p| p < alpha)
+    stats::drift_verdict(effect, threshold, p_adjusted.unwrap_or(f64::NAN), alpha)
 }
 
 struct PsiRule;
