@@ -9,8 +9,6 @@ use driftmon_baseline::profile::{DatasetProfile, InferredType};
 use driftmon_baseline::read::{self, HeaderMode, ReadSummary};
 use driftmon_baseline::suggest;
 
-use crate::output::write_atomic;
-
 /// The format of a training dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -97,11 +95,15 @@ pub fn profile_input(
     format: Format,
     header: HeaderMode,
 ) -> Result<(DatasetProfile, ReadSummary), SuggestError> {
-    let name = input.display().to_string();
+    let loc = crate::store::resolve(input).map_err(|e| SuggestError::Open {
+        path: input.to_owned(),
+        err: e.into_io(),
+    })?;
+    let name = loc.uri("");
     let open = || {
-        std::fs::File::open(input).map_err(|err| SuggestError::Open {
+        loc.store.open(&loc.base).map_err(|e| SuggestError::Open {
             path: input.to_owned(),
-            err,
+            err: e.into_io(),
         })
     };
     let mut profile = DatasetProfile::default();
@@ -153,6 +155,10 @@ pub fn suggest(
     let stats_s = to_jackson(&stats).map_err(|e| SuggestError::Serialise(e.to_string()))?;
     let cons_s = to_jackson(&cons).map_err(|e| SuggestError::Serialise(e.to_string()))?;
     let report = baseline_report(input, &summary, &profile);
+    let out = crate::store::resolve(output).map_err(|e| SuggestError::Write {
+        path: output.to_owned(),
+        err: e.into_io(),
+    })?;
     let report_s = serde_json::to_string_pretty(&report)
         .map_err(|e| SuggestError::Serialise(e.to_string()))?;
     for (name, bytes) in [
@@ -160,9 +166,9 @@ pub fn suggest(
         ("constraints.json", cons_s.as_bytes()),
         ("baseline_report.json", report_s.as_bytes()),
     ] {
-        write_atomic(output, name, bytes).map_err(|err| SuggestError::Write {
-            path: output.join(name),
-            err,
+        out.put(name, bytes).map_err(|e| SuggestError::Write {
+            path: PathBuf::from(out.uri(name)),
+            err: e.into_io(),
         })?;
     }
     Ok(SuggestOutcome { summary, profile })

@@ -9,6 +9,7 @@ pub mod baseline_cmd;
 pub mod demo;
 pub mod output;
 pub mod run;
+pub mod store;
 
 /// The text of `driftmon rules`: every registered rule with its formula, defaults and reference.
 pub fn rules_doc() -> String {

@@ -23,14 +23,15 @@ use driftmon_rules::evaluate::{context, evaluate};
 use driftmon_rules::report::{feature_scores, ExecutionStatus, Report};
 use serde_json::json;
 
-use crate::output::write_atomic;
+use crate::store::{join, resolve, Located, StoreError};
 
 const HOUR_MS: i64 = 3_600_000;
 
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct RunSpec {
-    /// Capture root: `<capture>/<endpoint>/<variant>/YYYY/MM/DD/HH/*.jsonl`.
+    /// Capture root (a folder or `s3://bucket/prefix`):
+    /// `<capture>/<endpoint>/<variant>/YYYY/MM/DD/HH/*.jsonl`.
     pub capture: PathBuf,
     /// Endpoint name.
     pub endpoint: String,
@@ -77,6 +78,9 @@ pub enum RunError {
     /// The window is empty or inverted.
     #[error("invalid window: {0}")]
     Window(String),
+    /// A store (local folder or S3) failed.
+    #[error("{0}")]
+    Store(StoreError),
     /// An output could not be written.
     #[error("output {path}: {err}")]
     Output {
@@ -147,28 +151,18 @@ impl Merge for WindowProfile {
     }
 }
 
-/// A window's capture objects, the variants read, and the hour folders without data.
-pub type WindowListing = (Vec<PathBuf>, Vec<String>, Vec<String>);
+/// A window's capture objects (keys in the capture store), the variants read, and the hour
+/// folders without data.
+pub type WindowListing = (Vec<String>, Vec<String>, Vec<String>);
 
 /// The capture objects of a window: every `*.jsonl` / `*.jsonl.gz` in the hour folders the
-/// window touches, per variant, sorted. Also returns the hour folders that do not exist.
-pub fn list_window(spec: &RunSpec) -> Result<WindowListing, RunError> {
-    let ep = spec.capture.join(&spec.endpoint);
+/// window touches, per variant, sorted. Also returns the hour folders that have no object.
+pub fn list_window(capture: &Located, spec: &RunSpec) -> Result<WindowListing, RunError> {
+    let cap_err = |e: StoreError| RunError::Store(e);
+    let ep = capture.key(&spec.endpoint);
     let variants: Vec<String> = match &spec.variant {
         Some(v) => vec![v.clone()],
-        None => {
-            let rd = std::fs::read_dir(&ep).map_err(|err| RunError::Capture {
-                path: ep.clone(),
-                err,
-            })?;
-            let mut v: Vec<String> = rd
-                .flatten()
-                .filter(|e| e.path().is_dir())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect();
-            v.sort();
-            v
-        }
+        None => capture.store.list_dirs(&ep).map_err(cap_err)?,
     };
     let mut files = Vec::new();
     let mut missing = Vec::new();
@@ -178,28 +172,23 @@ pub fn list_window(spec: &RunSpec) -> Result<WindowListing, RunError> {
         for h in first_hour..=last_hour {
             let ts = format_timestamp_ms(h * HOUR_MS);
             // ts = YYYY-MM-DDTHH:MM:SSZ
-            let (y, m, d, hh) = (&ts[0..4], &ts[5..7], &ts[8..10], &ts[11..13]);
-            let dir = ep.join(v).join(y).join(m).join(d).join(hh);
-            let rd = match std::fs::read_dir(&dir) {
-                Ok(rd) => rd,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    missing.push(format!("{v}/{y}/{m}/{d}/{hh}"));
-                    continue;
-                }
-                Err(err) => return Err(RunError::Capture { path: dir, err }),
-            };
-            let mut here: Vec<PathBuf> = rd
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| {
-                    let n = p.file_name().unwrap_or_default().to_string_lossy();
-                    p.is_file() && (n.ends_with(".jsonl") || n.ends_with(".jsonl.gz"))
-                })
+            let rel = format!(
+                "{v}/{}/{}/{}/{}",
+                &ts[0..4],
+                &ts[5..7],
+                &ts[8..10],
+                &ts[11..13]
+            );
+            let here: Vec<String> = capture
+                .store
+                .list(&join(&ep, &rel))
+                .map_err(cap_err)?
+                .into_iter()
+                .filter(|k| k.ends_with(".jsonl") || k.ends_with(".jsonl.gz"))
                 .collect();
             if here.is_empty() {
-                missing.push(format!("{v}/{y}/{m}/{d}/{hh} (empty)"));
+                missing.push(rel);
             }
-            here.sort();
             files.extend(here);
         }
     }
@@ -353,17 +342,17 @@ pub fn finish(mut wp: WindowProfile, width: usize) -> WindowProfile {
     wp
 }
 
-/// Loads a baseline folder.
+/// Loads a baseline folder (local or `s3://`).
 pub fn load_baseline(dir: &Path) -> Result<BaselineView, RunError> {
+    let loc = resolve(dir).map_err(RunError::Store)?;
     let read = |name: &str| {
-        let p = dir.join(name);
-        std::fs::read(&p).map_err(|e| RunError::Baseline {
-            path: p.clone(),
+        loc.get(name).map_err(|e| RunError::Baseline {
+            path: PathBuf::from(loc.uri(name)),
             msg: e.to_string(),
         })
     };
-    let sp = dir.join("statistics.json");
-    let cp = dir.join("constraints.json");
+    let sp = PathBuf::from(loc.uri("statistics.json"));
+    let cp = PathBuf::from(loc.uri("constraints.json"));
     let stats = parse_statistics(&read("statistics.json")?).map_err(|e| RunError::Baseline {
         path: sp,
         msg: e.to_string(),
@@ -377,7 +366,8 @@ pub fn load_baseline(dir: &Path) -> Result<BaselineView, RunError> {
 
 /// Profiles the window's objects in parallel, merged in object order.
 pub fn profile_window(
-    files: &[PathBuf],
+    capture: &Located,
+    files: &[String],
     names: &[String],
     spec: &RunSpec,
 ) -> Result<WindowProfile, RunError> {
@@ -396,17 +386,13 @@ pub fn profile_window(
         let results: Vec<Result<WindowProfile, RunError>> = std::thread::scope(|s| {
             let handles: Vec<_> = chunk
                 .iter()
-                .map(|path| {
+                .map(|key| {
                     s.spawn(move || {
-                        let f = std::fs::File::open(path).map_err(|err| RunError::Capture {
-                            path: path.clone(),
+                        let uri = capture.store.uri(key);
+                        let f = capture.store.open(key).map_err(RunError::Store)?;
+                        profile_object(f, &uri, names, spec).map_err(|err| RunError::Capture {
+                            path: PathBuf::from(&uri),
                             err,
-                        })?;
-                        profile_object(f, &path.display().to_string(), names, spec).map_err(|err| {
-                            RunError::Capture {
-                                path: path.clone(),
-                                err,
-                            }
                         })
                     })
                 })
@@ -438,8 +424,10 @@ pub fn run_once(spec: &RunSpec) -> Result<RunOutcome, RunError> {
     }
     let baseline = load_baseline(&spec.baseline)?;
     let names = baseline.names();
-    let (files, variants, missing_hours) = list_window(spec)?;
-    let wp = profile_window(&files, &names, spec)?;
+    let capture = resolve(&spec.capture).map_err(RunError::Store)?;
+    let output = resolve(&spec.output).map_err(RunError::Store)?;
+    let (files, variants, missing_hours) = list_window(&capture, spec)?;
+    let wp = profile_window(&capture, &files, &names, spec)?;
     let current = &wp.main;
     if current.item_count == 0 {
         return Err(RunError::NoData(format!(
@@ -491,12 +479,7 @@ pub fn run_once(spec: &RunSpec) -> Result<RunOutcome, RunError> {
         },
         "features": feature_scores(&ctx, &report),
     });
-    let out = |name: &str, bytes: &[u8]| {
-        write_atomic(&spec.output, name, bytes).map_err(|err| RunError::Output {
-            path: spec.output.join(name),
-            err,
-        })
-    };
+    let out = |name: &str, bytes: &[u8]| output.put(name, bytes).map_err(RunError::Store);
     let ser = |e: driftmon_baseline::files::FilesError| RunError::Output {
         path: spec.output.clone(),
         err: std::io::Error::other(e.to_string()),
