@@ -42,7 +42,7 @@ use std::cmp::Ordering;
 ///
 /// It is not part of the `data` arrays written to `statistics.json`; a sketch rebuilt
 /// from those arrays starts with fresh compactors, exactly like Deequ's `reconstruct`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct CompactorState {
     num_of_compress: u64,
     offset: usize,
@@ -59,7 +59,7 @@ struct CompactorState {
 /// NaN values should be filtered out by the caller before `update`; if they are fed anyway,
 /// they are sorted after `+inf` (Java's `Double.compare`) and ranks follow Deequ's IEEE
 /// comparisons (see [`KllSketch::rank_inclusive`]).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KllSketch {
     /// Deequ's `sketchSize`.
     k: usize,

@@ -11,6 +11,39 @@ use std::collections::{BTreeMap, HashMap};
 use crate::kll::KllSketch;
 use crate::value::{Cell, Row, ValueType};
 
+/// Serde for doubles that may be infinite (JSON has no ∞): written as the strings
+/// `"Infinity"` / `"-Infinity"`.
+pub mod nonfinite {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes a double, infinities as strings.
+    pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if x.is_finite() {
+            s.serialize_f64(*x)
+        } else if *x > 0.0 {
+            s.serialize_str("Infinity")
+        } else {
+            s.serialize_str("-Infinity")
+        }
+    }
+
+    /// Reads what [`serialize`] wrote.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum V {
+            N(f64),
+            S(String),
+        }
+        match V::deserialize(d)? {
+            V::N(x) => Ok(x),
+            V::S(s) if s == "Infinity" => Ok(f64::INFINITY),
+            V::S(s) if s == "-Infinity" => Ok(f64::NEG_INFINITY),
+            V::S(s) => Err(serde::de::Error::custom(format!("not a number: {s}"))),
+        }
+    }
+}
+
 /// Combining two partial states into the state of their union. `Default` is the identity.
 pub trait Merge: Default {
     /// Folds `other` into `self`.
@@ -27,7 +60,7 @@ pub const MAX_TRACKED_CATEGORIES: usize = 1000;
 pub const MAX_CATEGORY_BYTES: usize = 256;
 
 /// Per-type value counts (Deequ's type histogram).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TypeCounts {
     /// Null or empty values.
     pub null: u64,
@@ -90,7 +123,7 @@ impl Merge for TypeCounts {
 /// The update and merge formulas are Spark's `CentralMomentAgg` (what the AWS analyzer runs), so
 /// `std_dev` matches its output to the last bit on the fixtures:
 /// `δ = x − avg; avg += δ/n; m2 += δ(δ − δ/n)`, merged with Chan et al.'s pairwise formula.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Moments {
     /// Number of numeric values.
     pub n: u64,
@@ -102,8 +135,10 @@ pub struct Moments {
     /// Sum of squared deviations from the mean.
     pub m2: f64,
     /// Smallest value (`+∞` when empty).
+    #[serde(with = "crate::profile::nonfinite")]
     pub min: f64,
     /// Largest value (`−∞` when empty).
+    #[serde(with = "crate::profile::nonfinite")]
     pub max: f64,
 }
 
@@ -176,7 +211,7 @@ impl Merge for Moments {
 ///
 /// The value is the correctly rounded sum of all inputs, whatever their order or grouping, so
 /// merged shard profiles equal a one-pass profile exactly. Holds at most a few dozen partials.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ExactSum {
     partials: Vec<f64>,
 }
@@ -244,7 +279,7 @@ impl Merge for ExactSum {
 }
 
 /// A HyperLogLog distinct-count estimator (2^12 registers, standard error ≈ 1.04/√4096 ≈ 1.6%).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Hll {
     registers: Vec<u8>,
 }
@@ -323,7 +358,7 @@ impl Merge for Hll {
 }
 
 /// Value counts of a column, exact up to [`MAX_TRACKED_CATEGORIES`] distinct values.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Categories {
     /// Value → count for the tracked values.
     pub counts: HashMap<String, u64>,
@@ -400,7 +435,7 @@ impl Merge for Categories {
 }
 
 /// Where a value or record came from: a file (or object key) and a 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     /// File path or `s3://` key.
     pub source: String,
@@ -415,7 +450,7 @@ impl std::fmt::Display for Location {
 }
 
 /// A value that did not have the column's numeric type, kept as an example for the report.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ValueSample {
     /// Where it was read.
     pub location: Location,
@@ -424,7 +459,7 @@ pub struct ValueSample {
 }
 
 /// The profile of one column.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ColumnProfile {
     /// Per-type counts (nulls included).
     pub types: TypeCounts,
@@ -567,8 +602,11 @@ impl ColumnProfile {
         self.moments.add(x);
         self.kll.update(x);
         if self.categories.overflowed {
+            // Hash the same text as `Categories::add` does, so that a value counts once in the
+            // distinct estimate whether it arrives before or after the overflow, and merged
+            // chunk profiles equal the one-pass profile.
             self.categories
-                .add_untracked_hash(hash64(&x.to_bits().to_le_bytes()));
+                .add_untracked_hash(hash64(text().as_bytes()));
         } else {
             self.categories.add(&text());
         }
@@ -716,7 +754,7 @@ pub fn infer_type(t: &TypeCounts) -> InferredType {
 }
 
 /// One rejected record: where, what kind, and a message a user can act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Reject {
     /// Where the record was read.
     pub location: Location,
@@ -730,7 +768,7 @@ pub struct Reject {
 pub const MAX_REJECT_SAMPLES: usize = 20;
 
 /// Counts of rejected records by kind, with the first few as examples.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RejectLog {
     /// All rejected records.
     pub total: u64,
@@ -771,7 +809,7 @@ impl Merge for RejectLog {
 }
 
 /// The profile of a dataset: rows counted, columns in first-seen order, rejected records.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DatasetProfile {
     /// Rows profiled (rejected records are not rows).
     pub item_count: u64,
@@ -981,5 +1019,30 @@ mod tests {
         assert_eq!(c.untracked, 500);
         let d = c.distinct();
         assert!((d - 1500.0).abs() / 1500.0 < 0.05, "{d}");
+    }
+
+    #[test]
+    fn profile_round_trips_through_json() {
+        let mut p = DatasetProfile::default();
+        for i in 0..5000 {
+            let x = format!("{}", (i * 7919) % 3001);
+            let c = if i % 3 == 0 { "" } else { "cat" };
+            p.add_positional(
+                [
+                    CellRef::Text(&x),
+                    CellRef::Text(c),
+                    CellRef::Float(i as f64 / 7.0),
+                ],
+                &here,
+            );
+        }
+        p.rejects.add(here(), "ragged_row", "expected 3 fields");
+        let json = serde_json::to_string(&p).unwrap();
+        let back: DatasetProfile = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, p);
+        let empty: DatasetProfile =
+            serde_json::from_str(&serde_json::to_string(&DatasetProfile::default()).unwrap())
+                .unwrap();
+        assert_eq!(empty, DatasetProfile::default());
     }
 }
