@@ -20,6 +20,8 @@
 #   BENCH_MAX_LOAD       wait (at most BENCH_MAX_WAIT s, default 900) until the 1-minute load
 #                        average is at most this before timing each size (default: don't wait)
 #   BENCH_NO_README=1    don't touch README.md
+#   BENCH_REPORT_ONLY=1  measure nothing: rebuild the table, results.md and README.md from the
+#                        last run's measurements (bench/data/raw.tsv)
 #   PYTHON               interpreter for the venv (default python3)
 set -euo pipefail
 
@@ -39,11 +41,20 @@ log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 for n in "${SIZES[@]}"; do
-  [[ $n =~ ^[1-9][0-9]*$ ]] || die "size '$n' is not a positive row count"
-  [ "$n" -lt 1000 ] && die "size $n: at least 1000 rows"
+  if ! [[ $n =~ ^[1-9][0-9]*$ ]] || [ "$n" -lt 1000 ]; then
+    die "size '$n': expected a row count of at least 1000"
+  fi
 done
 [ -f "$GEN" ] || die "$GEN not found (set DRIFTMON_SHARED_DIR to the folder holding bench/gen_data.py)"
 
+REPORT_ONLY=${BENCH_REPORT_ONLY:-0}
+RAW=$DATA/raw.tsv # rows tag command rep wall_s rss_kb cpu_s other_cores load1
+LOADS=$DATA/loads.tsv
+if [ "$REPORT_ONLY" = 1 ]; then
+  [ -f "$RAW" ] && [ -f "$LOADS" ] || die "BENCH_REPORT_ONLY=1: no earlier measurements in $DATA"
+  PY=$VENV/bin/python
+  [ -x "$PY" ] || PY=${PYTHON:-python3}
+else
 # --- tools -------------------------------------------------------------------------------------
 if [ ! -x /usr/bin/time ]; then
   log "installing Debian's time (for /usr/bin/time -v)"
@@ -82,9 +93,16 @@ case $TARGET in /*) ;; *) TARGET=$REPO/$TARGET ;; esac
 DRIFTMON=$TARGET/release/driftmon
 FLOOR=$TARGET/release/parse_floor
 [ -x "$DRIFTMON" ] && [ -x "$FLOOR" ] || die "binaries not found in $TARGET/release"
+# Time private copies: another build in the same target folder (other features, other code) must
+# not swap the binaries in the middle of the measurements.
+mkdir -p "$DATA/bin"
+for b in "$DRIFTMON" "$FLOOR"; do
+  cp "$b" "$DATA/bin/.$(basename "$b").tmp" && mv "$DATA/bin/.$(basename "$b").tmp" "$DATA/bin/$(basename "$b")"
+done
+DRIFTMON=$DATA/bin/driftmon
+FLOOR=$DATA/bin/parse_floor
 
 # --- measuring ---------------------------------------------------------------------------------
-RAW=$DATA/raw.tsv # size tag command rep wall_s rss_kb cpu_s other_cores load1
 printf 'rows\ttag\tcommand\trep\twall_s\trss_kb\tcpu_s\tother_cores\tload1\n' >"$RAW"
 
 busy_jiffies() { # every CPU's non-idle time, in USER_HZ ticks
@@ -134,7 +152,6 @@ wait_for_load() {
   log "load $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
-LOADS=$DATA/loads.tsv
 : >"$LOADS"
 for n in "${SIZES[@]}"; do
   tag=$(tag_of "$n")
@@ -170,16 +187,22 @@ if r["rows_profiled"] != n or r["rejected"] or r["outside_window"]:
 EOF
   lines=$(printf '%s\n' "$LAST_OUT" | "$PY" -c 'import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])["lines"])')
   [ "$lines" = "$n" ] || die "parse_floor read $lines lines instead of $n"
-  du -sb "$DATA/capture_$tag" | cut -f1 >"$DATA/.capture_bytes_$tag"
 done
+fi # REPORT_ONLY
 
 # --- report ------------------------------------------------------------------------------------
 CPU_MODEL=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)
 NPROC=$(nproc)
 MEM_GB=$(awk '/^MemTotal/{printf "%.0f", $2/1048576}' /proc/meminfo)
-COMMIT=$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY=$(cd "$REPO" && git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo " + uncommitted changes" || true)
-TODAY=$(date -u +%Y-%m-%d)
+if [ "$REPORT_ONLY" = 1 ] && [ -f "$DATA/meta.env" ]; then
+  . "$DATA/meta.env" # what was measured, and when
+else
+  COMMIT=$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
+  DIRTY=""
+  if [ -n "$(cd "$REPO" && git status --porcelain 2>/dev/null)" ]; then DIRTY=" + uncommitted changes"; fi
+  TODAY=$(date -u +%Y-%m-%d)
+  printf 'COMMIT=%q\nDIRTY=%q\nTODAY=%q\nWORKERS=%q\nREPS=%q\n' "$COMMIT" "$DIRTY" "$TODAY" "$WORKERS" "$REPS" >"$DATA/meta.env"
+fi
 export RAW LOADS DATA CPU_MODEL NPROC MEM_GB COMMIT DIRTY TODAY WORKERS REPS
 "$PY" - "$BENCH_DIR/results.md" <<'EOF'
 import csv, os, statistics, sys
@@ -200,13 +223,24 @@ def fmt_rows(n):
 def fmt_big(x):
     return f"{x / 1e6:.2f} M" if x >= 1e6 else f"{x / 1e3:.0f} k"
 
+def capture_size(tag):
+    """(bytes, objects) of a size's capture folder."""
+    total, objects = 0, 0
+    for d, _, fs in os.walk(os.path.join(env["DATA"], f"capture_{tag}")):
+        for f in fs:
+            if f.endswith(".jsonl"):
+                total += os.path.getsize(os.path.join(d, f))
+                objects += 1
+    return total, objects
+
+capture = {n: capture_size(fmt_rows(n)) for n in sizes}
 hdr = ["rows", "capture MB", "suggest s", "suggest RSS MB", "run s", "run records/s",
        "run MB/s", "run RSS MB", "floor 1T s", f"floor {W}T s", "floor RSS MB",
        f"run / floor {W}T"]
 lines = ["| " + " | ".join(hdr) + " |", "|" + "---:|" * len(hdr)]
 for n in sizes:
     tag = fmt_rows(n)
-    cap = int(open(os.path.join(env["DATA"], f".capture_bytes_{tag}")).read()) / 1e6
+    cap = capture[n][0] / 1e6
     s, r, f1, fn = (by[(n, c)] for c in ("suggest", "run", "floor1", "floorN"))
     rs = med(r, "wall_s")
     fns = med(fn, "wall_s")
@@ -228,6 +262,9 @@ load_notes = "; ".join(
     f"{loads[n].get('after', '?')} after; other processes used "
     f"{statistics.median(other[n]):.2f} cores (median, max {max(other[n]):.2f}) while timing"
     for n in sizes)
+if max(statistics.median(v) for v in other.values()) > 0.5:
+    load_notes += (" — the machine was shared with other work while measuring, so these timings "
+                   "(the multi-threaded ones most) are pessimistic")
 machine = (f"{env['NPROC']} cores ({env['CPU_MODEL']}), {env['MEM_GB']} GB RAM; "
            f"driftmon {env['COMMIT']}{env['DIRTY']}; measured {env['TODAY']}; "
            f"median of {env['REPS']} runs, page cache warm, `driftmon run --workers {W}`.")
@@ -235,7 +272,11 @@ notes = (
     "MB = 10^6 bytes of capture JSONL. *floor*: `parse_floor` (monitor/src/bin/parse_floor.rs) reads "
     "the same files, finds each record's input/output `data` strings and splits them on commas — "
     "the least work any reader must do; 1T = one thread, "
-    f"{W}T = {W} threads sharing the files. Peak RSS from `/usr/bin/time -v`. "
+    f"{W}T = {W} threads sharing the files. Both driftmon run and the floor parallelise over "
+    "capture objects (one file per thread); objects per window: "
+    + ", ".join(f"{fmt_rows(n)}: {capture[n][1]}" for n in sizes)
+    + " (at most 100k records each, split at the hour). Peak RSS from `/usr/bin/time -v`; "
+    "CPU seconds of every measurement are in bench/results.md. "
     "Load: " + load_notes + ". Reproduce with `bench/run.sh` (sizes as arguments, e.g. "
     "`bench/run.sh 10000000`).")
 block = f"{table}\n\n{machine}\n\n{notes}\n"

@@ -12,11 +12,82 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
+echo "== cargo clippy, driftmon-monitor without AWS (features s3 / cloudwatch off)"
+cargo clippy -p driftmon-monitor --no-default-features --all-targets -- -D warnings
+echo "== local AWS-compatible servers: moto (S3, CloudWatch, IAM) and the CloudWatch CBOR proxy"
+# moto[server] and cbor2 live in .venv/ (gitignored), created here on a fresh machine.
+VENV=.venv
+if ! "$VENV/bin/python" -c 'import moto, cbor2, flask' 2>/dev/null; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check 'moto[server]>=5.1,<6' 'cbor2>=5.6'
+fi
+SERVER_LOGS=$(mktemp -d)
+SERVER_PIDS=()
+stop_servers() {
+  for pid in "${SERVER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${SERVER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap stop_servers EXIT
+free_port() {
+  "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+wait_http() { # url name
+  "$VENV/bin/python" - "$1" <<'PY' || { echo "$2 did not start; its log:" >&2; cat "$SERVER_LOGS/$2.log" >&2; exit 1; }
+import sys, time, urllib.request, urllib.error
+for _ in range(300):
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=1)
+        sys.exit(0)
+    except urllib.error.HTTPError:
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)
+PY
+}
+start_moto() { # name -> sets PORT
+  PORT=$(free_port)
+  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$SERVER_LOGS/$1.log" 2>&1 &
+  SERVER_PIDS+=($!)
+  wait_http "http://127.0.0.1:$PORT/moto-api/" "$1"
+}
+start_moto moto
+MOTO_PORT=$PORT
+# A second moto that enforces IAM, for the access-denied test.
+start_moto moto-iam
+IAM_PORT=$PORT
+CW_PORT=$(free_port)
+"$VENV/bin/python" tests/support/cw_cbor_proxy.py --upstream "http://127.0.0.1:$MOTO_PORT" \
+  --port "$CW_PORT" >"$SERVER_LOGS/cw-proxy.log" 2>&1 &
+SERVER_PIDS+=($!)
+wait_http "http://127.0.0.1:$CW_PORT/" cw-proxy
+IAM_KEYS=$("$VENV/bin/python" tests/support/moto_iam_setup.py --endpoint "http://127.0.0.1:$IAM_PORT")
+export DRIFTMON_TEST_MOTO_ENDPOINT="http://127.0.0.1:$MOTO_PORT"
+export DRIFTMON_TEST_CW_ENDPOINT="http://127.0.0.1:$CW_PORT"
+export DRIFTMON_TEST_IAM_ENDPOINT="http://127.0.0.1:$IAM_PORT"
+DRIFTMON_TEST_IAM_ACCESS_KEY_ID=$(printf '%s\n' "$IAM_KEYS" | sed -n 1p)
+DRIFTMON_TEST_IAM_SECRET_ACCESS_KEY=$(printf '%s\n' "$IAM_KEYS" | sed -n 2p)
+export DRIFTMON_TEST_IAM_ACCESS_KEY_ID DRIFTMON_TEST_IAM_SECRET_ACCESS_KEY
+echo "moto on :$MOTO_PORT, moto with IAM on :$IAM_PORT, CloudWatch CBOR proxy on :$CW_PORT"
+
+echo "== headless Chromium (Debian's package) for the report's browser tests"
+if ! command -v chromium >/dev/null 2>&1; then
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >"$SERVER_LOGS/apt.log" 2>&1; then
+    echo "warning: could not install chromium (see $SERVER_LOGS/apt.log); the browser tests will skip" >&2
+  fi
+fi
+echo "== build the driftmon binary that the CLI tests drive"
+cargo build --release -p driftmon-monitor --bin driftmon
+
 echo "== cargo test"
 cargo test --workspace --release
 echo "== core purity: driftmon-rules and driftmon-baseline depend on no tokio / aws crates"
 if cargo tree -p driftmon-rules -e normal --prefix none | grep -E '^(tokio|aws-)'; then
   echo "driftmon-rules must stay pure" >&2
+  exit 1
+fi
+if cargo tree -p driftmon-baseline -e normal --prefix none | grep -E '^(tokio|aws-)'; then
+  echo "driftmon-baseline must stay pure" >&2
   exit 1
 fi
 echo "all tests passed"

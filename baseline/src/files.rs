@@ -764,9 +764,12 @@ impl MonitoringConfig {
             }
             set_f64(&mut r.comparison_threshold, d.comparison_threshold);
             set_method(&mut r.comparison_method, &d.comparison_method);
+            // Files written before the categorical keys existed have one threshold for every
+            // feature: it then applies to String features too.
             set_f64(
                 &mut r.categorical_comparison_threshold,
-                d.categorical_comparison_threshold,
+                d.categorical_comparison_threshold
+                    .or(d.comparison_threshold),
             );
             set_drift(&mut r.categorical_drift_method, &d.categorical_drift_method);
         }

@@ -14,7 +14,10 @@ pub mod capture;
 pub mod files;
 pub mod jackson;
 pub mod kll;
+#[cfg(feature = "polars")]
+pub mod parquet;
 pub mod profile;
 pub mod read;
+pub mod rows;
 pub mod suggest;
 pub mod value;

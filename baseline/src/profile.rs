@@ -202,8 +202,14 @@ impl Merge for Moments {
         self.m2 += o.m2 + delta * delta_n * n1 * n2;
         self.n += o.n;
         self.sum.merge(&o.sum);
-        self.min = self.min.min(o.min);
-        self.max = self.max.max(o.max);
+        // Explicit comparisons (not f64::min/max, which leave the sign of a zero unspecified):
+        // the same rule as `add`, so merged and one-pass profiles agree on every platform.
+        if o.min < self.min {
+            self.min = o.min;
+        }
+        if o.max > self.max {
+            self.max = o.max;
+        }
     }
 }
 
@@ -580,8 +586,10 @@ impl ColumnProfile {
             CellRef::Int(i) => {
                 self.add_typed_number(ValueType::Integral, i as f64, || i.to_string())
             }
+            // `{:?}` is the shortest round-trip text ("3.0", "0.1"): cheap, and the same text
+            // before and after a column overflows, so the distinct estimate stays consistent.
             CellRef::Float(f) if f.is_finite() => {
-                self.add_typed_number(ValueType::Fractional, f, || crate::jackson::java_double(f))
+                self.add_typed_number(ValueType::Fractional, f, || format!("{f:?}"))
             }
             CellRef::Float(_) => self.types.add(ValueType::Null),
             CellRef::Bool(b) => self.add_classified(

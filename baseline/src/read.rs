@@ -24,7 +24,7 @@ pub enum ReadError {
         err: std::io::Error,
     },
     /// The input holds no data rows.
-    #[error("{source_name}: no data rows (the input is empty{detail})")]
+    #[error("{source_name}: no usable data rows{detail}")]
     Empty {
         /// File or object.
         source_name: String,

@@ -122,6 +122,11 @@ fn parquet(
     name: &str,
     profile: &mut DatasetProfile,
 ) -> Result<ReadSummary, SuggestError> {
+    if input.to_string_lossy().starts_with("s3://") {
+        return Err(SuggestError::Unsupported(format!(
+            "{name}: Parquet is read with random access; copy the object to a local file first"
+        )));
+    }
     let f = std::fs::File::open(input).map_err(|err| SuggestError::Open {
         path: input.to_owned(),
         err,

@@ -7,12 +7,21 @@
 //! third and most traffic moves to the mobile channel), runs every hour and prints a verdict
 //! table. Hour 03 holds a malformed line and hour 05 a record with a missing column, so the
 //! reject accounting is visible too.
+//!
+//! Labels (ground truth) arrive for every prediction. From hour [`QUALITY_DROP_START`] to
+//! [`QUALITY_DROP_END`] the world changes in a way the inputs do not show: defaults stop
+//! following the model's score (concept drift). Input drift checks stay clean in those hours;
+//! only the model-quality run, joining labels to predictions, reveals the drop.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 /// Hour at which the demo's drift begins.
 pub const DRIFT_START_HOUR: u32 = 14;
+/// First hour whose labels no longer follow the model (concept drift, inputs unchanged).
+pub const QUALITY_DROP_START: u32 = 8;
+/// Last hour of the quality drop.
+pub const QUALITY_DROP_END: u32 = 11;
 /// The demo endpoint.
 pub const ENDPOINT: &str = "credit-risk";
 /// The demo variant.
@@ -115,6 +124,26 @@ pub fn application(rng: &mut Rng, drift: bool) -> Application {
     }
 }
 
+/// The true outcome of an application: normally drawn with the model's probability; during the
+/// quality drop, defaults happen at a 35% rate whatever the score.
+pub fn label(rng: &mut Rng, score: f64, quality_drop: bool) -> u8 {
+    let p = if quality_drop { 0.35 } else { score };
+    u8::from(rng.uniform() < p)
+}
+
+/// Writes the model-quality baseline dataset: the model's score and the true label of `n`
+/// held-out applications (`score,label`).
+pub fn validation_csv(path: &Path, n: usize, seed: u64) -> std::io::Result<()> {
+    let mut rng = Rng::new(seed);
+    let mut s = String::from("score,label\n");
+    for _ in 0..n {
+        let a = application(&mut rng, false);
+        let y = label(&mut rng, a.score, false);
+        let _ = writeln!(s, "{},{y}", a.score);
+    }
+    std::fs::write(path, s)
+}
+
 /// Writes the demo's training CSV (with header) of `n` rows.
 pub fn training_csv(path: &Path, n: usize, seed: u64) -> std::io::Result<()> {
     let mut rng = Rng::new(seed);
@@ -145,9 +174,16 @@ pub fn capture_line(a: &Application, event_id: &str, time: &str) -> String {
 }
 
 /// Writes 24 hours of capture under `capture/<endpoint>/<variant>/YYYY/MM/DD/HH/`, `per_hour`
-/// records an hour, drift from [`DRIFT_START_HOUR`].
-pub fn write_capture(capture: &Path, per_hour: usize, seed: u64) -> std::io::Result<()> {
+/// records an hour, drift from [`DRIFT_START_HOUR`], and their labels under
+/// `ground_truth/YYYY/MM/DD/HH/` (same hour, joined by `eventId`).
+pub fn write_capture(
+    capture: &Path,
+    ground_truth: &Path,
+    per_hour: usize,
+    seed: u64,
+) -> std::io::Result<()> {
     let mut rng = Rng::new(seed);
+    let mut lrng = Rng::new(seed ^ 0x5eed);
     let (y, m, d) = DAY;
     for hour in 0..24u32 {
         let dir = capture
@@ -159,7 +195,9 @@ pub fn write_capture(capture: &Path, per_hour: usize, seed: u64) -> std::io::Res
             .join(format!("{hour:02}"));
         std::fs::create_dir_all(&dir)?;
         let drift = hour >= DRIFT_START_HOUR;
+        let quality_drop = (QUALITY_DROP_START..=QUALITY_DROP_END).contains(&hour);
         let mut s = String::with_capacity(per_hour * 400);
+        let mut labels = String::with_capacity(per_hour * 120);
         for i in 0..per_hour {
             let a = application(&mut rng, drift);
             let secs = (i * 3600 / per_hour.max(1)) as u32;
@@ -169,6 +207,16 @@ pub fn write_capture(capture: &Path, per_hour: usize, seed: u64) -> std::io::Res
                 secs % 60
             );
             let id = format!("{:08x}-{hour:02}-{i:06}", rng.next_u64() as u32);
+            let y = label(&mut lrng, a.score, quality_drop);
+            let _ = writeln!(
+                labels,
+                "{}",
+                serde_json::json!({
+                    "groundTruthData": {"data": y.to_string(), "encoding": "CSV"},
+                    "eventMetadata": {"eventId": id},
+                    "eventVersion": "0"
+                })
+            );
             let mut line = capture_line(&a, &id, &time);
             if hour == 3 && i == 7 {
                 line.truncate(line.len() / 2); // a malformed (truncated) line
@@ -188,6 +236,13 @@ pub fn write_capture(capture: &Path, per_hour: usize, seed: u64) -> std::io::Res
             s.push('\n');
         }
         std::fs::write(dir.join(format!("00-00-000-demo-{hour:02}.jsonl")), s)?;
+        let gdir = ground_truth
+            .join(format!("{y:04}"))
+            .join(format!("{m:02}"))
+            .join(format!("{d:02}"))
+            .join(format!("{hour:02}"));
+        std::fs::create_dir_all(&gdir)?;
+        std::fs::write(gdir.join("labels.jsonl"), labels)?;
     }
     Ok(())
 }
@@ -197,31 +252,90 @@ pub const TRAINING_ROWS: usize = 5000;
 /// Capture records per hour.
 pub const RECORDS_PER_HOUR: usize = 600;
 
+/// Rows of the model-quality baseline (held-out applications with labels).
+pub const VALIDATION_ROWS: usize = 3000;
+
+/// How much the demo loosens the suggested model-quality thresholds (AWS suggests the baseline
+/// value itself, which fires on every other window; its docs advise editing them).
+pub const MQ_TOLERANCE: f64 = 0.15;
+
+fn loosen(c: &mut driftmon_baseline::files::Constraints) {
+    for section in [
+        c.binary_classification_constraints.as_mut(),
+        c.multiclass_classification_constraints.as_mut(),
+        c.regression_constraints.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        for (_, mc) in section.0.iter_mut() {
+            if mc.comparison_operator.starts_with("Less") {
+                mc.threshold *= 1.0 - MQ_TOLERANCE;
+            } else {
+                mc.threshold = mc.threshold * (1.0 + MQ_TOLERANCE) + 0.05;
+            }
+        }
+    }
+}
+
 /// Runs the whole demo into `dir` and prints the verdict table.
 pub fn run_demo(dir: &Path) -> anyhow::Result<()> {
     use crate::baseline_cmd::{suggest, Format};
-    use crate::run::{run_once, RunSpec};
+    use crate::model_quality::{
+        suggest_model_quality, Attribute, ModelQualityOptions, ModelQualityRunSpec, SuggestSpec,
+    };
+    use crate::run::{run_once_full, RunExtras, RunSpec};
     use driftmon_baseline::capture::{format_timestamp_ms, parse_timestamp_ms};
+    use driftmon_baseline::files::to_jackson;
     use driftmon_baseline::read::HeaderMode;
+    use driftmon_rules::model_quality::ProblemType;
 
     let training = dir.join("training.csv");
+    let validation = dir.join("validation.csv");
     let baseline = dir.join("baseline");
+    let baseline_mq = dir.join("baseline-model-quality");
     let capture = dir.join("capture");
+    let ground_truth = dir.join("ground-truth");
     training_csv(&training, TRAINING_ROWS, 7)?;
+    validation_csv(&validation, VALIDATION_ROWS, 13)?;
     let _ = std::fs::remove_dir_all(&capture);
-    write_capture(&capture, RECORDS_PER_HOUR, 11)?;
+    let _ = std::fs::remove_dir_all(&ground_truth);
+    let _ = std::fs::remove_dir_all(dir.join("runs"));
+    write_capture(&capture, &ground_truth, RECORDS_PER_HOUR, 11)?;
     let b = suggest(&training, Format::Csv, HeaderMode::Present, &baseline)?;
+    let mut options = ModelQualityOptions::new(ProblemType::BinaryClassification, None);
+    options.probability_attribute = Some(Attribute::Name("score".into()));
+    options.probability_threshold = Some(0.5);
+    let mq = suggest_model_quality(&SuggestSpec {
+        input: validation.clone(),
+        format: Format::Csv,
+        header: HeaderMode::Present,
+        output: baseline_mq.clone(),
+        options: options.clone(),
+        ground_truth_attribute: Attribute::Name("label".into()),
+    })?;
+    let mut cons = mq.constraints.clone();
+    loosen(&mut cons);
+    crate::output::write_atomic(
+        &baseline_mq,
+        "constraints.json",
+        to_jackson(&cons)?.as_bytes(),
+    )?;
     println!(
-        "driftmon demo in {}\n  training data: {} ({} rows)\n  baseline:      {}\n  capture:       {}/{ENDPOINT}/{VARIANT}/… (24 hours, {RECORDS_PER_HOUR} records an hour, drift from hour {DRIFT_START_HOUR:02})\n",
+        "driftmon demo in {}\n  training data:  {} ({} rows) -> data-quality baseline {}\n  labelled data:  {} ({} rows) -> model-quality baseline {}\n  capture:        {}/{ENDPOINT}/{VARIANT}/… (24 hours, {RECORDS_PER_HOUR} records an hour)\n  ground truth:   {}/YYYY/MM/DD/HH/labels.jsonl\n  input drift from hour {DRIFT_START_HOUR:02}; labels stop following the model in hours {QUALITY_DROP_START:02}-{QUALITY_DROP_END:02} (inputs unchanged)\n",
         dir.display(),
         training.display(),
         b.summary.rows,
         baseline.display(),
+        validation.display(),
+        mq.rows,
+        baseline_mq.display(),
         capture.display(),
+        ground_truth.display(),
     );
     println!(
-        "{:<18} {:>7} {:>8} {:<24} {:>10}  drifted features (PSI)",
-        "hour (UTC)", "records", "rejected", "status", "violations"
+        "{:<6} {:>5} {:>4}  {:<24} {:<40} {:>8} {:>6}  model quality",
+        "hour", "rows", "rej", "data quality", "drifted features (PSI)", "accuracy", "auc",
     );
     let (y, m, d) = DAY;
     let day0 = parse_timestamp_ms(&format!("{y:04}-{m:02}-{d:02}T00:00:00Z"))
@@ -235,16 +349,36 @@ pub fn run_demo(dir: &Path) -> anyhow::Result<()> {
             endpoint: ENDPOINT.into(),
             variant: Some(VARIANT.into()),
             baseline: baseline.clone(),
-            output,
+            output: output.clone(),
             start_ms: start,
             end_ms: end,
             drift: Default::default(),
             extract: Default::default(),
             workers: 0,
         };
-        let label = format_timestamp_ms(start);
-        match run_once(&spec) {
-            Ok(o) => {
+        let label = format_timestamp_ms(start)[11..16].to_owned();
+        // Labels for this hour's predictions arrive within the next hour.
+        let mut mq_spec = ModelQualityRunSpec::new(
+            capture.clone(),
+            ENDPOINT.into(),
+            (start, end),
+            ground_truth.clone(),
+            (start, end + 3_600_000),
+            ModelQualityOptions {
+                probability_attribute: Some(Attribute::Index(0)),
+                ..options.clone()
+            },
+        );
+        mq_spec.variant = Some(VARIANT.into());
+        mq_spec.baseline = Some(baseline_mq.clone());
+        let extras = RunExtras {
+            model_quality: Some(mq_spec),
+            history: (0..hour)
+                .map(|h| dir.join("runs").join(format!("{h:02}")))
+                .collect(),
+        };
+        let (rows, rej, dq, drifted, acc, auc, mqs) = match run_once_full(&spec, None, &extras) {
+            Ok((o, _)) => {
                 let r = &o.drift_report;
                 let mut drifted = Vec::new();
                 for f in r["features"].as_array().into_iter().flatten() {
@@ -261,25 +395,59 @@ pub fn run_demo(dir: &Path) -> anyhow::Result<()> {
                         drifted.push(format!("{}{psi}", f["name"].as_str().unwrap_or("?")));
                     }
                 }
-                println!(
-                    "{:<18} {:>7} {:>8} {:<24} {:>10}  {}",
-                    &label[..16],
+                let mq = &r["model_quality"];
+                let metric = |k: &str| {
+                    mq["metrics"][k]
+                        .as_f64()
+                        .map(|x| format!("{x:.3}"))
+                        .unwrap_or_else(|| "-".into())
+                };
+                let n = mq["violations"].as_u64().unwrap_or(0);
+                let mq_status = mq["status"].as_str().unwrap_or("-");
+                let dq_violations = r["features"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|f| f["checks"].as_array().into_iter().flatten())
+                    .filter(|c| c["status"] == "violation")
+                    .count();
+                let dq_status = if dq_violations > 0 {
+                    format!("violations ({dq_violations})")
+                } else {
+                    "clean".to_owned()
+                };
+                (
                     r["records"]["rows_profiled"].as_u64().unwrap_or(0),
                     r["records"]["rejected"].as_u64().unwrap_or(0),
-                    o.status.as_str(),
-                    o.violations,
+                    dq_status,
                     if drifted.is_empty() {
                         "-".to_owned()
                     } else {
                         drifted.join(", ")
-                    }
-                );
+                    },
+                    metric("accuracy"),
+                    metric("auc"),
+                    if n > 0 {
+                        format!("{mq_status} ({n})")
+                    } else {
+                        mq_status.to_owned()
+                    },
+                )
             }
-            Err(e) => println!("{:<18} Failed: {e}", &label[..16]),
-        }
+            Err(e) => (
+                0,
+                0,
+                format!("Failed: {e}"),
+                String::new(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+            ),
+        };
+        println!("{label:<6} {rows:>5} {rej:>4}  {dq:<24} {drifted:<40} {acc:>8} {auc:>6}  {mqs}");
     }
     println!(
-        "\nEach hour's constraint_violations.json, statistics.json and drift_report.json are in {}/runs/HH/.",
+        "\nEach hour's outputs are in {0}/runs/HH/: constraint_violations.json (data and model quality), statistics.json, model_quality/statistics.json, drift_report.json and report.html (open {0}/runs/14/report.html).",
         dir.display()
     );
     Ok(())

@@ -1,15 +1,27 @@
 //! # driftmon-monitor
 //!
-//! The edge of driftmon: it opens files (and, later, S3 objects), feeds their bytes to the pure
+//! The edge of driftmon: it opens files and S3 objects, feeds their bytes to the pure
 //! core (`driftmon-baseline` for profiles, `driftmon-rules` for checks), and writes the results
 //! SageMaker's way. The `driftmon` binary is a thin command line over [`baseline_cmd`].
 #![deny(missing_docs)]
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod baseline_cmd;
+pub mod config;
+pub mod dashboards;
 pub mod demo;
+pub mod metrics;
+pub mod model_quality;
+pub mod monitor_state;
 pub mod output;
+pub mod report_html;
 pub mod run;
+pub mod schedule;
+pub mod state_store;
 pub mod store;
+#[cfg(feature = "s3")]
+pub mod store_s3;
 
 /// The text of `driftmon rules`: every registered rule with its formula, defaults and reference.
 pub fn rules_doc() -> String {

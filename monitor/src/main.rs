@@ -7,7 +7,8 @@ use clap::{Parser, Subcommand};
 use driftmon_baseline::capture::{parse_timestamp_ms, ExtractConfig, JsonPath};
 use driftmon_baseline::read::HeaderMode;
 use driftmon_monitor::baseline_cmd::{self, Format};
-use driftmon_monitor::run::{run_once, RunSpec};
+use driftmon_monitor::metrics::{Fanout, JsonLinesSink, MetricsSink, MetricsTarget};
+use driftmon_monitor::run::{run_once_full, RunExtras, RunSpec};
 use driftmon_rules::config::{Correction, DriftConfig};
 
 #[derive(Parser)]
@@ -38,6 +39,8 @@ enum Cmd {
         #[command(subcommand)]
         cmd: BaselineCmd,
     },
+    /// Generate a CloudWatch dashboard and alarms for an endpoint (from the metric catalog).
+    Dashboards(Box<DashboardArgs>),
 }
 
 #[derive(clap::Args)]
@@ -87,6 +90,89 @@ struct RunArgs {
     /// Worker threads (default: one per core).
     #[arg(long, default_value_t = 0)]
     workers: usize,
+    /// Publish the run's metrics to CloudWatch (SageMaker's names plus driftmon's own).
+    #[arg(long)]
+    publish_metrics: bool,
+    /// Monitoring schedule name: the `MonitoringSchedule` dimension of the metrics.
+    #[arg(long)]
+    schedule: Option<String>,
+    /// Also write the metrics as JSON lines to this local file (replaced on every run).
+    #[arg(long)]
+    metrics_file: Option<PathBuf>,
+    /// Ground-truth root (`<dir>/YYYY/MM/DD/HH/*.jsonl`): adds model quality to the run.
+    #[arg(long)]
+    ground_truth: Option<PathBuf>,
+    /// BinaryClassification | MulticlassClassification | Regression (with --ground-truth).
+    #[arg(long)]
+    problem_type: Option<String>,
+    /// Predicted label or value: a captured column index (output columns first) or name.
+    #[arg(long)]
+    inference_attribute: Option<String>,
+    /// Predicted probability (binary): a captured column index or name.
+    #[arg(long)]
+    probability_attribute: Option<String>,
+    /// Probability above which the predicted label is 1.
+    #[arg(long)]
+    probability_threshold: Option<f64>,
+    /// Model-quality baseline folder (its constraints.json); default: none (metrics only).
+    #[arg(long)]
+    model_quality_baseline: Option<PathBuf>,
+    /// Labels window start (default: --start).
+    #[arg(long)]
+    ground_truth_start: Option<String>,
+    /// Labels window end (default: --end plus 48 hours, for labels that arrive late).
+    #[arg(long)]
+    ground_truth_end: Option<String>,
+    /// Earlier runs' output folders, oldest first, for the report's history sparklines.
+    #[arg(long, num_args = 1..)]
+    history: Vec<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct DashboardArgs {
+    /// Endpoint name.
+    #[arg(long)]
+    endpoint: String,
+    /// Data-quality monitoring schedule name.
+    #[arg(long)]
+    schedule: String,
+    /// Features (comma-separated); see also --baseline.
+    #[arg(long, value_delimiter = ',')]
+    features: Vec<String>,
+    /// Baseline folder or s3:// prefix: features and kinds from statistics.json, the drift
+    /// threshold from constraints.json.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Model-quality widgets: BinaryClassification, MulticlassClassification or Regression.
+    #[arg(long)]
+    problem_type: Option<String>,
+    /// Model-quality monitoring schedule (default: --schedule).
+    #[arg(long)]
+    model_schedule: Option<String>,
+    /// Model-quality constraints.json (folder, file or s3://): one alarm per constraint.
+    #[arg(long)]
+    model_constraints: Option<PathBuf>,
+    /// Region the widgets read (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1).
+    #[arg(long)]
+    region: Option<String>,
+    /// PSI alarm threshold.
+    #[arg(long, default_value_t = DriftConfig::default().psi_threshold)]
+    psi_threshold: f64,
+    /// Alarm when rejected / read records exceeds this share.
+    #[arg(long, default_value_t = 0.01)]
+    rejected_threshold: f64,
+    /// Seconds per datapoint (the schedule's period).
+    #[arg(long, default_value_t = 3600)]
+    period: i32,
+    /// ARN notified when an alarm fires (repeatable).
+    #[arg(long)]
+    alarm_action: Vec<String>,
+    /// Folder (or s3:// prefix) for dashboard.json and alarms.json (default: dashboards/<endpoint>).
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Also create or update the dashboard and alarms in CloudWatch.
+    #[arg(long)]
+    apply: bool,
 }
 
 #[derive(Subcommand)]
@@ -108,10 +194,84 @@ enum BaselineCmd {
         /// Folder for statistics.json, constraints.json and baseline_report.json.
         #[arg(long)]
         output: PathBuf,
+        /// Model-quality baseline: BinaryClassification | MulticlassClassification | Regression.
+        #[arg(long)]
+        problem_type: Option<String>,
+        /// Model quality: the predicted label or value column (name or index).
+        #[arg(long)]
+        inference_attribute: Option<String>,
+        /// Model quality: the predicted probability column (binary).
+        #[arg(long)]
+        probability_attribute: Option<String>,
+        /// Model quality: probability above which the predicted label is 1.
+        #[arg(long)]
+        probability_threshold: Option<f64>,
+        /// Model quality: the ground-truth label column.
+        #[arg(long)]
+        ground_truth_attribute: Option<String>,
     },
 }
 
-fn run_spec(a: RunArgs) -> anyhow::Result<RunSpec> {
+fn mq_options(
+    problem_type: &str,
+    inference: Option<&str>,
+    probability: Option<&str>,
+    threshold: Option<f64>,
+) -> anyhow::Result<driftmon_monitor::model_quality::ModelQualityOptions> {
+    use driftmon_monitor::model_quality::{Attribute, ModelQualityOptions};
+    let pt = driftmon_rules::model_quality::ProblemType::parse(problem_type).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--problem-type {problem_type}: expected BinaryClassification, MulticlassClassification or Regression"
+        )
+    })?;
+    let mut o = ModelQualityOptions::new(pt, inference.map(Attribute::parse));
+    o.probability_attribute = probability.map(Attribute::parse);
+    o.probability_threshold = threshold;
+    Ok(o)
+}
+
+fn mq_run_spec(
+    a: &RunArgs,
+    spec: &RunSpec,
+) -> anyhow::Result<Option<driftmon_monitor::model_quality::ModelQualityRunSpec>> {
+    let Some(gt) = &a.ground_truth else {
+        return Ok(None);
+    };
+    let pt = a
+        .problem_type
+        .as_deref()
+        .ok_or_else(|| anyhow::anyhow!("--ground-truth needs --problem-type"))?;
+    let opts = mq_options(
+        pt,
+        a.inference_attribute.as_deref(),
+        a.probability_attribute.as_deref(),
+        a.probability_threshold,
+    )?;
+    let t = |s: &Option<String>, what: &str, default: i64| match s {
+        Some(s) => parse_timestamp_ms(s)
+            .ok_or_else(|| anyhow::anyhow!("--{what} {s:?} is not an RFC 3339 time")),
+        None => Ok(default),
+    };
+    let gs = t(&a.ground_truth_start, "ground-truth-start", spec.start_ms)?;
+    let ge = t(
+        &a.ground_truth_end,
+        "ground-truth-end",
+        spec.end_ms + 48 * 3_600_000,
+    )?;
+    let mut m = driftmon_monitor::model_quality::ModelQualityRunSpec::new(
+        spec.capture.clone(),
+        spec.endpoint.clone(),
+        (spec.start_ms, spec.end_ms),
+        gt.clone(),
+        (gs, ge),
+        opts,
+    );
+    m.variant = spec.variant.clone();
+    m.baseline = a.model_quality_baseline.clone();
+    Ok(Some(m))
+}
+
+fn run_spec(a: &RunArgs) -> anyhow::Result<RunSpec> {
     let t = |s: &str, what: &str| {
         parse_timestamp_ms(s)
             .ok_or_else(|| anyhow::anyhow!("--{what} {s:?} is not an RFC 3339 time"))
@@ -142,28 +302,185 @@ fn run_spec(a: RunArgs) -> anyhow::Result<RunSpec> {
             output_path: path(&a.output_path)?,
             ..ExtractConfig::default()
         },
-        capture: a.capture,
-        endpoint: a.endpoint,
-        variant: a.variant,
-        baseline: a.baseline,
-        output: a.output,
+        capture: a.capture.clone(),
+        endpoint: a.endpoint.clone(),
+        variant: a.variant.clone(),
+        baseline: a.baseline.clone(),
+        output: a.output.clone(),
         drift,
         workers: a.workers,
     })
 }
 
+/// The sinks `driftmon run` publishes to, from its flags.
+fn metrics_sinks(a: &RunArgs) -> anyhow::Result<Option<(Fanout, String)>> {
+    if !a.publish_metrics && a.metrics_file.is_none() {
+        return Ok(None);
+    }
+    let schedule = a.schedule.clone().ok_or_else(|| {
+        anyhow::anyhow!("--publish-metrics / --metrics-file need --schedule <name> (the MonitoringSchedule dimension)")
+    })?;
+    let mut sinks: Vec<Box<dyn MetricsSink>> = Vec::new();
+    if let Some(p) = &a.metrics_file {
+        sinks.push(Box::new(JsonLinesSink::new(p)));
+    }
+    if a.publish_metrics {
+        sinks.push(cloudwatch_sink()?);
+    }
+    Ok(Some((Fanout(sinks), schedule)))
+}
+
+#[cfg(feature = "cloudwatch")]
+fn cloudwatch_sink() -> anyhow::Result<Box<dyn MetricsSink>> {
+    Ok(Box::new(
+        driftmon_monitor::metrics::CloudWatchSink::from_env()?,
+    ))
+}
+
+#[cfg(not(feature = "cloudwatch"))]
+fn cloudwatch_sink() -> anyhow::Result<Box<dyn MetricsSink>> {
+    anyhow::bail!("--publish-metrics: this driftmon was built without the `cloudwatch` feature")
+}
+
+fn dashboards(a: DashboardArgs) -> anyhow::Result<()> {
+    use driftmon_monitor::dashboards::{self as d, DashboardSpec, FeatureSpec, ProblemType};
+    let region = a
+        .region
+        .clone()
+        .or_else(|| std::env::var("AWS_REGION").ok())
+        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+        .unwrap_or_else(|| "us-east-1".to_owned());
+    let mut spec = DashboardSpec::new(&a.endpoint, &a.schedule, &region);
+    if let Some(b) = &a.baseline {
+        d::from_baseline(b, &mut spec)?;
+    }
+    for f in &a.features {
+        if !spec.features.iter().any(|x| &x.name == f) {
+            spec.features.push(FeatureSpec {
+                name: f.clone(),
+                numeric: None,
+            });
+        }
+    }
+    if !a.features.is_empty() {
+        spec.features.retain(|x| a.features.contains(&x.name));
+    }
+    if spec.features.is_empty() {
+        anyhow::bail!("no features: pass --features a,b,c or --baseline <folder>");
+    }
+    spec.problem_type = a
+        .problem_type
+        .as_deref()
+        .map(|p| {
+            ProblemType::parse(p).ok_or_else(|| {
+                anyhow::anyhow!("--problem-type {p}: expected BinaryClassification, MulticlassClassification or Regression")
+            })
+        })
+        .transpose()?;
+    spec.model_schedule = a.model_schedule.clone();
+    if let Some(c) = &a.model_constraints {
+        let is_file = c.to_string_lossy().ends_with(".json");
+        let (dir, name) = if is_file {
+            (
+                c.parent().map(|p| p.to_path_buf()).unwrap_or_default(),
+                c.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            )
+        } else {
+            (c.clone(), "constraints.json".to_owned())
+        };
+        let loc = driftmon_monitor::store::resolve(&dir)?;
+        let bytes = loc.get(&name)?;
+        let cons = driftmon_baseline::files::parse_constraints(&bytes)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", loc.uri(&name)))?;
+        spec.model_alarms = d::model_alarms_from_constraints(&cons);
+    }
+    spec.psi_threshold = a.psi_threshold;
+    spec.rejected_ratio_threshold = a.rejected_threshold;
+    spec.period = a.period;
+    spec.alarm_actions = a.alarm_action.clone();
+    let out = a
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("dashboards").join(&a.endpoint));
+    d::write(&out, &spec)?;
+    println!(
+        "Dashboard {} ({} features, {} alarms) -> {}",
+        d::dashboard_name(&spec),
+        spec.features.len(),
+        d::alarms(&spec).len(),
+        out.display()
+    );
+    if a.apply {
+        apply_dashboards(&spec)?;
+    }
+    Ok(())
+}
+
+#[cfg(feature = "cloudwatch")]
+fn apply_dashboards(spec: &driftmon_monitor::dashboards::DashboardSpec) -> anyhow::Result<()> {
+    let client = driftmon_monitor::metrics::cloudwatch_client()?;
+    let r = driftmon_monitor::dashboards::apply(&client, spec)?;
+    for m in &r.validation_messages {
+        eprintln!("warning: dashboard {}: {m}", r.dashboard);
+    }
+    println!(
+        "Applied: dashboard {} and {} alarms in CloudWatch",
+        r.dashboard, r.alarms
+    );
+    Ok(())
+}
+
+#[cfg(not(feature = "cloudwatch"))]
+fn apply_dashboards(_spec: &driftmon_monitor::dashboards::DashboardSpec) -> anyhow::Result<()> {
+    anyhow::bail!("--apply: this driftmon was built without the `cloudwatch` feature")
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.cmd {
         Cmd::Run(a) => {
-            let spec = match run_spec(*a) {
+            let prepared = metrics_sinks(&a).and_then(|m| {
+                let spec = run_spec(&a)?;
+                let extras = RunExtras {
+                    model_quality: mq_run_spec(&a, &spec)?,
+                    history: a.history.clone(),
+                };
+                Ok((m, spec, extras))
+            });
+            let (sinks, spec, extras) = match prepared {
                 Ok(s) => s,
                 Err(e) => {
                     println!("Failed: {e:#}");
                     return Err(e);
                 }
             };
-            match run_once(&spec) {
-                Ok(o) => {
+            let target = sinks.as_ref().map(|(sink, schedule)| MetricsTarget {
+                sink,
+                schedule: schedule.as_str(),
+            });
+            match run_once_full(&spec, target.as_ref(), &extras) {
+                Ok((o, published)) => {
+                    if let (Some(p), Some((sink, _))) = (published, &sinks) {
+                        eprintln!(
+                            "Metrics: {} points in {} requests -> {}{}",
+                            p.points,
+                            p.requests,
+                            sink.name(),
+                            if p.dropped_non_finite + p.dropped_invalid.len() > 0 {
+                                format!(
+                                    " ({} dropped as NaN/infinite, {} invalid)",
+                                    p.dropped_non_finite,
+                                    p.dropped_invalid.len()
+                                )
+                            } else {
+                                String::new()
+                            }
+                        );
+                        for w in &p.dropped_invalid {
+                            eprintln!("warning: metric not published: {w}");
+                        }
+                    }
                     eprintln!("{}", o.message);
                     println!("{}", o.status.as_str());
                     Ok(())
@@ -174,6 +491,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Cmd::Dashboards(a) => dashboards(*a),
         Cmd::Demo { dir } => driftmon_monitor::demo::run_demo(&dir),
         Cmd::Rules => {
             print!("{}", driftmon_monitor::rules_doc());
@@ -187,6 +505,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     header,
                     no_header,
                     output,
+                    problem_type,
+                    inference_attribute,
+                    probability_attribute,
+                    probability_threshold,
+                    ground_truth_attribute,
                 },
         } => {
             let format = match format.as_deref() {
@@ -207,6 +530,34 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 HeaderMode::Auto
             };
+            if let Some(pt) = problem_type {
+                use driftmon_monitor::model_quality::{
+                    suggest_model_quality, Attribute, SuggestSpec,
+                };
+                let gt = ground_truth_attribute.ok_or_else(|| {
+                    anyhow::anyhow!("--problem-type needs --ground-truth-attribute")
+                })?;
+                let o = suggest_model_quality(&SuggestSpec {
+                    input: input.clone(),
+                    format,
+                    header,
+                    output: output.clone(),
+                    options: mq_options(
+                        &pt,
+                        inference_attribute.as_deref(),
+                        probability_attribute.as_deref(),
+                        probability_threshold,
+                    )?,
+                    ground_truth_attribute: Attribute::parse(&gt),
+                })?;
+                println!(
+                    "Model-quality baseline: {} rows, {} samples -> {}",
+                    o.rows,
+                    o.samples,
+                    output.display()
+                );
+                return Ok(());
+            }
             let out = baseline_cmd::suggest(&input, format, header, &output)?;
             for w in baseline_cmd::warnings(&out.profile) {
                 eprintln!("{w}");
@@ -224,6 +575,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn main() -> ExitCode {
+    #[cfg(feature = "s3")]
+    driftmon_monitor::store_s3::register();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -78,6 +78,9 @@ pub enum RunError {
     /// The window is empty or inverted.
     #[error("invalid window: {0}")]
     Window(String),
+    /// The model-quality part failed (configuration or store).
+    #[error("model quality: {0}")]
+    ModelQuality(String),
     /// A store (local folder or S3) failed.
     #[error("{0}")]
     Store(StoreError),
@@ -89,6 +92,9 @@ pub enum RunError {
         /// Why.
         err: std::io::Error,
     },
+    /// Publishing metrics failed (nothing was written: outputs come after metrics).
+    #[error("{0}")]
+    Metrics(crate::metrics::MetricsError),
 }
 
 /// What a run found.
@@ -348,7 +354,8 @@ pub fn load_baseline(dir: &Path) -> Result<BaselineView, RunError> {
     let read = |name: &str| {
         loc.get(name).map_err(|e| RunError::Baseline {
             path: PathBuf::from(loc.uri(name)),
-            msg: e.to_string(),
+            // The path names the object already.
+            msg: e.into_io().to_string(),
         })
     };
     let sp = PathBuf::from(loc.uri("statistics.json"));
@@ -415,6 +422,37 @@ pub fn profile_window(
 
 /// One monitoring execution. `Ok` means SageMaker's Completed or CompletedWithViolations.
 pub fn run_once(spec: &RunSpec) -> Result<RunOutcome, RunError> {
+    run_once_with(spec, None).map(|(outcome, _)| outcome)
+}
+
+/// [`run_once`], publishing the run's metrics (see [`driftmon_rules::metrics_catalog`]) to
+/// `metrics` when given. Everything is computed and the metrics published before the first
+/// output is written, so a run that fails anywhere (reading, evaluating, publishing) leaves no
+/// output and a rerun starts clean; `constraint_violations.json` is written last.
+pub fn run_once_with(
+    spec: &RunSpec,
+    metrics: Option<&crate::metrics::MetricsTarget<'_>>,
+) -> Result<(RunOutcome, Option<crate::metrics::Published>), RunError> {
+    run_once_full(spec, metrics, &RunExtras::default())
+}
+
+/// What a run can do beyond data quality.
+#[derive(Debug, Clone, Default)]
+pub struct RunExtras {
+    /// Model quality over the same window, joined with ground truth: its summary goes under
+    /// `model_quality` in `drift_report.json`, its violations into `constraint_violations.json`,
+    /// its statistics to `model_quality/statistics.json`.
+    pub model_quality: Option<crate::model_quality::ModelQualityRunSpec>,
+    /// Earlier runs' output folders, oldest first: the sparklines of `report.html`.
+    pub history: Vec<PathBuf>,
+}
+
+/// [`run_once_with`] plus model quality and report history ([`RunExtras`]).
+pub fn run_once_full(
+    spec: &RunSpec,
+    metrics: Option<&crate::metrics::MetricsTarget<'_>>,
+    extras: &RunExtras,
+) -> Result<(RunOutcome, Option<crate::metrics::Published>), RunError> {
     if spec.end_ms <= spec.start_ms {
         return Err(RunError::Window(format!(
             "end {} is not after start {}",
@@ -448,14 +486,38 @@ pub fn run_once(spec: &RunSpec) -> Result<RunOutcome, RunError> {
     let report = Report {
         outcomes: evaluate(&ctx),
     };
-    let violations = report.constraint_violations();
+    let mut violations = report.constraint_violations();
     let stats = suggest::statistics(current);
-    let drift_report = json!({
+    let mq = match &extras.model_quality {
+        Some(mq_spec) => Some(
+            crate::model_quality::run_model_quality(mq_spec)
+                .map_err(|e| RunError::ModelQuality(e.to_string()))?,
+        ),
+        None => None,
+    };
+    if let Some(m) = &mq {
+        violations.violations.extend(m.violations().violations);
+    }
+    let status = if violations.violations.is_empty() {
+        ExecutionStatus::Completed
+    } else {
+        ExecutionStatus::CompletedWithViolations
+    };
+    let message = match status {
+        ExecutionStatus::Completed => {
+            "Completed: Job completed successfully with no violations.".to_owned()
+        }
+        ExecutionStatus::CompletedWithViolations => format!(
+            "CompletedWithViolations: Job completed successfully with {} violations.",
+            violations.violations.len()
+        ),
+    };
+    let mut drift_report = json!({
         "endpoint": spec.endpoint,
         "variants": variants,
         "window": {"start": format_timestamp_ms(spec.start_ms), "end": format_timestamp_ms(spec.end_ms)},
-        "status": report.status().as_str(),
-        "message": report.message(),
+        "status": status.as_str(),
+        "message": message,
         "violations": violations.violations.len(),
         "records": {
             "objects": files.len(),
@@ -479,30 +541,55 @@ pub fn run_once(spec: &RunSpec) -> Result<RunOutcome, RunError> {
         },
         "features": feature_scores(&ctx, &report),
     });
+    if let Some(m) = &mq {
+        drift_report["model_quality"] = m.summary.clone();
+    }
+    let history = crate::report_html::load_history(&extras.history);
+    let report_html = crate::report_html::render(&drift_report, &history);
     let out = |name: &str, bytes: &[u8]| output.put(name, bytes).map_err(RunError::Store);
     let ser = |e: driftmon_baseline::files::FilesError| RunError::Output {
         path: spec.output.clone(),
         err: std::io::Error::other(e.to_string()),
     };
-    out(
-        "statistics.json",
-        to_jackson(&stats).map_err(ser)?.as_bytes(),
-    )?;
-    out(
-        "drift_report.json",
-        serde_json::to_string_pretty(&drift_report)
-            .unwrap_or_default()
-            .as_bytes(),
-    )?;
+    let stats_s = to_jackson(&stats).map_err(ser)?;
+    let report_s = serde_json::to_string_pretty(&drift_report).unwrap_or_default();
+    let violations_s = to_jackson(&violations).map_err(ser)?;
+    let published = match metrics {
+        Some(m) => {
+            let ctx = driftmon_rules::metrics_catalog::PointContext {
+                target: driftmon_rules::metrics_catalog::Target::Endpoint(&spec.endpoint),
+                schedule: m.schedule,
+                timestamp_ms: spec.end_ms,
+            };
+            let mut points =
+                driftmon_rules::metrics_catalog::data_quality_points(&ctx, &stats, &drift_report);
+            if let Some(st) = mq.as_ref().and_then(|m| m.statistics.as_ref()) {
+                points.extend(driftmon_rules::metrics_catalog::model_quality_points(
+                    &ctx, st,
+                ));
+            }
+            Some(m.sink.publish(&points).map_err(RunError::Metrics)?)
+        }
+        None => None,
+    };
+    out("statistics.json", stats_s.as_bytes())?;
+    if let Some(st) = mq.as_ref().and_then(|m| m.statistics.as_ref()) {
+        out(
+            "model_quality/statistics.json",
+            to_jackson(st).map_err(ser)?.as_bytes(),
+        )?;
+    }
+    out("drift_report.json", report_s.as_bytes())?;
+    out("report.html", report_html.as_bytes())?;
     // Written last: its presence means the execution finished.
-    out(
-        "constraint_violations.json",
-        to_jackson(&violations).map_err(ser)?.as_bytes(),
-    )?;
-    Ok(RunOutcome {
-        status: report.status(),
-        message: report.message(),
-        violations: violations.violations.len(),
-        drift_report,
-    })
+    out("constraint_violations.json", violations_s.as_bytes())?;
+    Ok((
+        RunOutcome {
+            status,
+            message,
+            violations: violations.violations.len(),
+            drift_report,
+        },
+        published,
+    ))
 }

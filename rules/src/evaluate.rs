@@ -410,6 +410,15 @@ impl Rule for CompletenessRule {
             if !b.config.evaluate_constraints {
                 continue;
             }
+            if col.types.present() + col.types.null == 0 {
+                // Absent altogether: missing_column_check reports it, once.
+                out.push(skipped(
+                    self.kind(),
+                    &b.name,
+                    "column absent from the window",
+                ));
+                continue;
+            }
             let Some(required) = b.completeness else {
                 out.push(skipped(self.kind(), &b.name, "no completeness constraint"));
                 continue;
@@ -433,6 +442,16 @@ impl Rule for CompletenessRule {
     }
 }
 
+/// Columns the window actually has: those that received a value or a null. The profile also
+/// holds the baseline's names (pre-created for positional rows), which a narrower window lacks.
+fn current_columns(current: &DatasetProfile) -> usize {
+    current
+        .columns
+        .iter()
+        .filter(|(_, c)| c.types.present() + c.types.null > 0)
+        .count()
+}
+
 struct MissingColumnRule;
 impl Rule for MissingColumnRule {
     fn kind(&self) -> RuleKind {
@@ -442,7 +461,7 @@ impl Rule for MissingColumnRule {
         if !ctx.baseline.config.evaluate_constraints || ctx.current.item_count == 0 {
             return;
         }
-        let cur_cols = ctx.current.columns.len();
+        let cur_cols = current_columns(ctx.current);
         let base_cols = ctx.baseline.features.len();
         for f in &ctx.features {
             let absent = f
@@ -472,7 +491,7 @@ impl Rule for ExtraColumnRule {
         if !ctx.baseline.config.evaluate_constraints {
             return;
         }
-        let cur_cols = ctx.current.columns.len();
+        let cur_cols = current_columns(ctx.current);
         let base_cols = ctx.baseline.features.len();
         for name in &ctx.extra_columns {
             let desc = format!(

@@ -14,5 +14,7 @@ pub mod baseline_view;
 pub mod config;
 pub mod evaluate;
 pub mod measures;
+pub mod metrics_catalog;
+pub mod model_quality;
 pub mod report;
 pub mod stats;

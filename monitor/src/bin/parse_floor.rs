@@ -253,7 +253,7 @@ fn main() {
     let secs = t0.elapsed().as_secs_f64();
     println!(
         "{{\"threads\":{},\"files\":{},\"bytes\":{},\"lines\":{},\"payloads\":{},\"fields\":{},\
-         \"field_bytes\":{},\"numbers\":{},\"non_numbers\":{},\"checksum\":{},\"seconds\":{:.4}}}",
+         \"field_bytes\":{},\"numbers\":{},\"non_numbers\":{},\"checksum\":{:e},\"seconds\":{:.4}}}",
         threads.max(1),
         total.files,
         total.bytes,
