@@ -18,6 +18,7 @@ pub mod output;
 pub mod report_html;
 pub mod run;
 pub mod schedule;
+pub mod shard;
 pub mod state_store;
 pub mod store;
 #[cfg(feature = "s3")]

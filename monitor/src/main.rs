@@ -26,6 +26,8 @@ struct Cli {
 enum Cmd {
     /// One monitoring execution over a window of data capture.
     Run(Box<RunArgs>),
+    /// Merge the partials of `driftmon run --shard I/N` and evaluate them like `driftmon run`.
+    Merge(Box<MergeArgs>),
     /// Generate a demo endpoint with drift, baseline it and run every hour (no AWS needed).
     Demo {
         /// Where to write the demo (default: ./driftmon-demo).
@@ -41,6 +43,56 @@ enum Cmd {
     },
     /// Generate a CloudWatch dashboard and alarms for an endpoint (from the metric catalog).
     Dashboards(Box<DashboardArgs>),
+}
+
+/// The drift thresholds (`driftmon run` and `driftmon merge`).
+#[derive(clap::Args)]
+struct DriftArgs {
+    /// PSI threshold (effect size).
+    #[arg(long, default_value_t = DriftConfig::default().psi_threshold)]
+    psi_threshold: f64,
+    /// KS statistic threshold (effect size).
+    #[arg(long, default_value_t = DriftConfig::default().ks_threshold)]
+    ks_threshold: f64,
+    /// Cramér's V threshold for the chi-square test (effect size).
+    #[arg(long, default_value_t = DriftConfig::default().cramers_v_threshold)]
+    cramers_v_threshold: f64,
+    /// Significance level after the correction.
+    #[arg(long, default_value_t = DriftConfig::default().alpha)]
+    alpha: f64,
+    /// Correction across features: none, bonferroni, bh.
+    #[arg(long, default_value = "bh")]
+    correction: String,
+}
+
+#[derive(clap::Args)]
+struct MergeArgs {
+    /// Folder or s3:// prefix holding partial-I-of-N.json from `driftmon run --shard`.
+    #[arg(long)]
+    partials: PathBuf,
+    /// Endpoint name (must match the partials).
+    #[arg(long)]
+    endpoint: String,
+    /// Variant (must match the partials' --variant).
+    #[arg(long)]
+    variant: Option<String>,
+    /// Folder with the baseline's statistics.json and constraints.json.
+    #[arg(long)]
+    baseline: PathBuf,
+    /// Output folder (constraint_violations.json, statistics.json, drift_report.json).
+    #[arg(long)]
+    output: PathBuf,
+    /// Window start, RFC 3339 (inclusive; must match the partials).
+    #[arg(long)]
+    start: String,
+    /// Window end, RFC 3339 (exclusive; must match the partials).
+    #[arg(long)]
+    end: String,
+    #[command(flatten)]
+    drift: DriftArgs,
+    /// Earlier runs' output folders, oldest first, for the report's history sparklines.
+    #[arg(long, num_args = 1..)]
+    history: Vec<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -66,21 +118,8 @@ struct RunArgs {
     /// Window end, RFC 3339 (exclusive).
     #[arg(long)]
     end: String,
-    /// PSI threshold (effect size).
-    #[arg(long, default_value_t = DriftConfig::default().psi_threshold)]
-    psi_threshold: f64,
-    /// KS statistic threshold (effect size).
-    #[arg(long, default_value_t = DriftConfig::default().ks_threshold)]
-    ks_threshold: f64,
-    /// Cramér's V threshold for the chi-square test (effect size).
-    #[arg(long, default_value_t = DriftConfig::default().cramers_v_threshold)]
-    cramers_v_threshold: f64,
-    /// Significance level after the correction.
-    #[arg(long, default_value_t = DriftConfig::default().alpha)]
-    alpha: f64,
-    /// Correction across features: none, bonferroni, bh.
-    #[arg(long, default_value = "bh")]
-    correction: String,
+    #[command(flatten)]
+    drift: DriftArgs,
     /// JSON path selecting input rows of JSON payloads (e.g. instances[*].features).
     #[arg(long)]
     input_path: Option<String>,
@@ -126,6 +165,13 @@ struct RunArgs {
     /// Earlier runs' output folders, oldest first, for the report's history sparklines.
     #[arg(long, num_args = 1..)]
     history: Vec<PathBuf>,
+    /// Profile only shard I of N (I/N, 0-based): the objects of the window's sorted listing in
+    /// [I*len/N, (I+1)*len/N); writes partial-I-of-N.json to --partial-output, no outputs.
+    #[arg(long, requires = "partial_output")]
+    shard: Option<String>,
+    /// Where `--shard` writes its partial (folder or s3:// prefix), for `driftmon merge`.
+    #[arg(long, requires = "shard")]
+    partial_output: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -271,17 +317,8 @@ fn mq_run_spec(
     Ok(Some(m))
 }
 
-fn run_spec(a: &RunArgs) -> anyhow::Result<RunSpec> {
-    let t = |s: &str, what: &str| {
-        parse_timestamp_ms(s)
-            .ok_or_else(|| anyhow::anyhow!("--{what} {s:?} is not an RFC 3339 time"))
-    };
-    let path = |p: &Option<String>| -> anyhow::Result<Option<JsonPath>> {
-        p.as_deref()
-            .map(|s| JsonPath::parse(s).map_err(|e| anyhow::anyhow!("{e}")))
-            .transpose()
-    };
-    let drift = DriftConfig {
+fn drift_config(a: &DriftArgs) -> anyhow::Result<DriftConfig> {
+    Ok(DriftConfig {
         psi_threshold: a.psi_threshold,
         ks_threshold: a.ks_threshold,
         cramers_v_threshold: a.cramers_v_threshold,
@@ -293,7 +330,61 @@ fn run_spec(a: &RunArgs) -> anyhow::Result<RunSpec> {
             )
         })?,
         ..DriftConfig::default()
+    })
+}
+
+/// The run spec of `driftmon merge` (its capture is the partials location: nothing is read
+/// from it but the partials).
+fn merge_spec(a: &MergeArgs) -> anyhow::Result<RunSpec> {
+    let t = |s: &str, what: &str| {
+        parse_timestamp_ms(s)
+            .ok_or_else(|| anyhow::anyhow!("--{what} {s:?} is not an RFC 3339 time"))
     };
+    Ok(RunSpec {
+        start_ms: t(&a.start, "start")?,
+        end_ms: t(&a.end, "end")?,
+        extract: ExtractConfig::default(),
+        capture: a.partials.clone(),
+        endpoint: a.endpoint.clone(),
+        variant: a.variant.clone(),
+        baseline: a.baseline.clone(),
+        output: a.output.clone(),
+        drift: drift_config(&a.drift)?,
+        workers: 1,
+    })
+}
+
+/// `driftmon run --shard I/N --partial-output <loc>`.
+fn run_shard(a: &RunArgs, shard: &str, partial_output: &std::path::Path) -> anyhow::Result<()> {
+    use driftmon_monitor::shard::{run_shard, Shard};
+    let shard = Shard::parse(shard)
+        .ok_or_else(|| anyhow::anyhow!("--shard {shard:?}: expected I/N with 0 <= I < N"))?;
+    if a.publish_metrics || a.metrics_file.is_some() || a.ground_truth.is_some() {
+        anyhow::bail!(
+            "--shard: metrics and model quality belong to `driftmon merge`, not to a shard"
+        );
+    }
+    let spec = run_spec(a)?;
+    let (p, uri) = run_shard(&spec, shard, partial_output)?;
+    eprintln!(
+        "Partial: shard {}/{}, objects {}..{} of {}, {} records read -> {uri}",
+        p.shard, p.shards, p.range.0, p.range.1, p.window.objects, p.window.profile.records_read
+    );
+    println!("Partial");
+    Ok(())
+}
+
+fn run_spec(a: &RunArgs) -> anyhow::Result<RunSpec> {
+    let t = |s: &str, what: &str| {
+        parse_timestamp_ms(s)
+            .ok_or_else(|| anyhow::anyhow!("--{what} {s:?} is not an RFC 3339 time"))
+    };
+    let path = |p: &Option<String>| -> anyhow::Result<Option<JsonPath>> {
+        p.as_deref()
+            .map(|s| JsonPath::parse(s).map_err(|e| anyhow::anyhow!("{e}")))
+            .transpose()
+    };
+    let drift = drift_config(&a.drift)?;
     Ok(RunSpec {
         start_ms: t(&a.start, "start")?,
         end_ms: t(&a.end, "end")?,
@@ -439,6 +530,30 @@ fn apply_dashboards(_spec: &driftmon_monitor::dashboards::DashboardSpec) -> anyh
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.cmd {
+        Cmd::Run(a) if a.shard.is_some() => {
+            let (Some(shard), Some(out)) = (a.shard.as_deref(), a.partial_output.as_deref()) else {
+                anyhow::bail!("--shard needs --partial-output");
+            };
+            run_shard(&a, shard, out).inspect_err(|e| println!("Failed: {e:#}"))
+        }
+        Cmd::Merge(a) => {
+            let spec = merge_spec(&a).inspect_err(|e| println!("Failed: {e:#}"))?;
+            let extras = RunExtras {
+                model_quality: None,
+                history: a.history.clone(),
+            };
+            match driftmon_monitor::shard::merge_partials(&spec, &a.partials, None, &extras) {
+                Ok((o, _)) => {
+                    eprintln!("{}", o.message);
+                    println!("{}", o.status.as_str());
+                    Ok(())
+                }
+                Err(e) => {
+                    println!("Failed: {e}");
+                    Err(e.into())
+                }
+            }
+        }
         Cmd::Run(a) => {
             let prepared = metrics_sinks(&a).and_then(|m| {
                 let spec = run_spec(&a)?;

@@ -1,9 +1,18 @@
 //! One monitoring execution (`driftmon run`): read a window of data capture, profile it,
 //! evaluate it against a baseline, and write SageMaker's outputs plus `drift_report.json`.
 //!
-//! Reading is parallel (one object per worker, as many workers as cores) and merged in object
-//! order, so the result does not depend on the number of cores. Memory is bounded: each worker
-//! holds one object's profile and one line at a time.
+//! A run has two stages: profiling ([`profile_stage`]: list the window, profile its objects, not
+//! yet [`finish`]ed) and evaluation ([`evaluate_stage`]: finish, evaluate, write the outputs).
+//! `driftmon run --shard I/N` runs only the first stage on part of the window and `driftmon
+//! merge` runs the second on the merged parts (see [`crate::shard`]).
+//!
+//! Reading is parallel: a fixed pool of workers (as many as cores by default) pulls object
+//! indices from an atomic counter, and the per-object profiles are merged strictly in object
+//! order through a small reorder buffer, so the result does not depend on the number of workers.
+//! Memory is bounded: a worker does not start object `i` while `i >= next_to_merge + 2 *
+//! workers`, so at most `3 * workers` object profiles exist at once (`2 * workers` finished ones
+//! waiting in the buffer plus one in progress per worker), each worker reading one line at a
+//! time.
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -111,7 +120,7 @@ pub struct RunOutcome {
 }
 
 /// Counters of one object or of the whole window; mergeable.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WindowProfile {
     /// Rows whose width matches the baseline (or named rows).
     pub main: DatasetProfile,
@@ -126,7 +135,7 @@ pub struct WindowProfile {
 }
 
 /// Records of an unexpected width.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OffWidth {
     /// Their profile.
     pub profile: DatasetProfile,
@@ -371,53 +380,173 @@ pub fn load_baseline(dir: &Path) -> Result<BaselineView, RunError> {
     Ok(BaselineView::new(&stats, &cons))
 }
 
-/// Profiles the window's objects in parallel, merged in object order.
+/// Profiles the window's objects in parallel, merged in object order, and [`finish`]es.
 pub fn profile_window(
     capture: &Located,
     files: &[String],
     names: &[String],
     spec: &RunSpec,
 ) -> Result<WindowProfile, RunError> {
-    let workers = if spec.workers == 0 {
+    profile_objects(capture, files, names, spec).map(|wp| finish(wp, names.len()))
+}
+
+/// The worker count a spec asks for (0: one per core).
+fn worker_count(spec: &RunSpec) -> usize {
+    if spec.workers == 0 {
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
     } else {
         spec.workers
-    };
-    let mut total = WindowProfile {
-        main: DatasetProfile::with_names(names),
-        ..Default::default()
-    };
-    for chunk in files.chunks(workers.max(1)) {
-        let results: Vec<Result<WindowProfile, RunError>> = std::thread::scope(|s| {
-            let handles: Vec<_> = chunk
-                .iter()
-                .map(|key| {
-                    s.spawn(move || {
-                        let uri = capture.store.uri(key);
-                        let f = capture.store.open(key).map_err(RunError::Store)?;
-                        profile_object(f, &uri, names, spec).map_err(|err| RunError::Capture {
-                            path: PathBuf::from(&uri),
-                            err,
-                        })
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(RunError::NoData("a worker thread panicked".into()))
-                    })
-                })
-                .collect()
-        });
-        for r in results {
-            total.merge(&r?);
-        }
     }
-    Ok(finish(total, names.len()))
+}
+
+/// The shared state of [`profile_objects`]' workers.
+struct Pool {
+    /// The merged profile of objects `0..next`.
+    total: WindowProfile,
+    /// The next object to merge.
+    next: usize,
+    /// Finished objects waiting for their turn (at most `2 * workers`).
+    ready: BTreeMap<usize, Result<WindowProfile, RunError>>,
+    /// The first failure in object order; workers stop once it is set.
+    failed: Option<RunError>,
+}
+
+/// Profiles `files` in parallel and merges them in object order, without [`finish`]ing: a fixed
+/// pool of workers pulls object indices from an atomic counter; a worker does not start object
+/// `i` while `i >= next_to_merge + 2 * workers`. The result (and the error reported, the first
+/// failing object in order) does not depend on the number of workers.
+pub fn profile_objects(
+    capture: &Located,
+    files: &[String],
+    names: &[String],
+    spec: &RunSpec,
+) -> Result<WindowProfile, RunError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Condvar, Mutex, PoisonError};
+    let workers = worker_count(spec).clamp(1, files.len().max(1));
+    let ahead = 2 * workers;
+    let counter = AtomicUsize::new(0);
+    let pool = Mutex::new(Pool {
+        total: WindowProfile {
+            main: DatasetProfile::with_names(names),
+            ..Default::default()
+        },
+        next: 0,
+        ready: BTreeMap::new(),
+        failed: None,
+    });
+    let turn = Condvar::new();
+    let one = |key: &String| -> Result<WindowProfile, RunError> {
+        let uri = capture.store.uri(key);
+        let f = capture.store.open(key).map_err(RunError::Store)?;
+        profile_object(f, &uri, names, spec).map_err(|err| RunError::Capture {
+            path: PathBuf::from(&uri),
+            err,
+        })
+    };
+    let work = || loop {
+        let i = counter.fetch_add(1, Ordering::Relaxed);
+        let Some(key) = files.get(i) else { return };
+        {
+            let mut st = pool.lock().unwrap_or_else(PoisonError::into_inner);
+            while st.failed.is_none() && i >= st.next + ahead {
+                st = turn.wait(st).unwrap_or_else(PoisonError::into_inner);
+            }
+            if st.failed.is_some() {
+                return;
+            }
+        }
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| one(key)))
+            .unwrap_or_else(|_| Err(RunError::NoData(format!("a worker panicked on {key}"))));
+        let mut st = pool.lock().unwrap_or_else(PoisonError::into_inner);
+        st.ready.insert(i, r);
+        loop {
+            let next = st.next;
+            let Some(r) = st.ready.remove(&next) else {
+                break;
+            };
+            match r {
+                Ok(wp) => {
+                    st.total.merge(&wp);
+                    st.next += 1;
+                }
+                Err(e) => {
+                    st.failed = Some(e);
+                    st.ready.clear();
+                    break;
+                }
+            }
+        }
+        let stop = st.failed.is_some();
+        drop(st);
+        turn.notify_all();
+        if stop {
+            return;
+        }
+    };
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(work);
+        }
+    });
+    let st = pool.into_inner().unwrap_or_else(PoisonError::into_inner);
+    match st.failed {
+        Some(e) => Err(e),
+        None => Ok(st.total),
+    }
+}
+
+/// What the profiling stage of a run produces: the window's profile before [`finish`] and the
+/// listing facts the report needs.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ProfiledWindow {
+    /// The merged profile, not yet [`finish`]ed.
+    pub profile: WindowProfile,
+    /// Capture objects in the window (all of them, also when only some were profiled).
+    pub objects: usize,
+    /// Variants read.
+    pub variants: Vec<String>,
+    /// Hour folders without data.
+    pub hours_without_data: Vec<String>,
+}
+
+/// Fails on an empty or inverted window.
+pub fn check_window(spec: &RunSpec) -> Result<(), RunError> {
+    if spec.end_ms <= spec.start_ms {
+        return Err(RunError::Window(format!(
+            "end {} is not after start {}",
+            format_timestamp_ms(spec.end_ms),
+            format_timestamp_ms(spec.start_ms)
+        )));
+    }
+    Ok(())
+}
+
+/// The profiling stage: lists the window in `capture` and profiles the listed objects selected
+/// by `select` (given the listing's length, a range of indices into the sorted listing; `0..n`
+/// for a plain run). Returns the whole listing and the profile of the selected objects.
+pub fn profile_stage(
+    capture: &Located,
+    names: &[String],
+    spec: &RunSpec,
+    select: impl FnOnce(usize) -> std::ops::Range<usize>,
+) -> Result<(Vec<String>, ProfiledWindow), RunError> {
+    let (files, variants, missing_hours) = list_window(capture, spec)?;
+    let range = select(files.len());
+    let mine = files.get(range).unwrap_or_default();
+    let profile = profile_objects(capture, mine, names, spec)?;
+    let objects = files.len();
+    Ok((
+        files,
+        ProfiledWindow {
+            profile,
+            objects,
+            variants,
+            hours_without_data: missing_hours,
+        },
+    ))
 }
 
 /// One monitoring execution. `Ok` means SageMaker's Completed or CompletedWithViolations.
@@ -453,24 +582,36 @@ pub fn run_once_full(
     metrics: Option<&crate::metrics::MetricsTarget<'_>>,
     extras: &RunExtras,
 ) -> Result<(RunOutcome, Option<crate::metrics::Published>), RunError> {
-    if spec.end_ms <= spec.start_ms {
-        return Err(RunError::Window(format!(
-            "end {} is not after start {}",
-            format_timestamp_ms(spec.end_ms),
-            format_timestamp_ms(spec.start_ms)
-        )));
-    }
+    check_window(spec)?;
     let baseline = load_baseline(&spec.baseline)?;
     let names = baseline.names();
     let capture = resolve(&spec.capture).map_err(RunError::Store)?;
     let output = resolve(&spec.output).map_err(RunError::Store)?;
-    let (files, variants, missing_hours) = list_window(&capture, spec)?;
-    let wp = profile_window(&capture, &files, &names, spec)?;
+    let (_, window) = profile_stage(&capture, &names, spec, |n| 0..n)?;
+    evaluate_stage(spec, &baseline, &output, window, metrics, extras)
+}
+
+/// The evaluation stage: [`finish`]es the window's profile, evaluates it against the baseline,
+/// publishes the metrics (when given) and writes the outputs to `output`, as [`run_once_full`]
+/// describes.
+pub fn evaluate_stage(
+    spec: &RunSpec,
+    baseline: &BaselineView,
+    output: &Located,
+    window: ProfiledWindow,
+    metrics: Option<&crate::metrics::MetricsTarget<'_>>,
+    extras: &RunExtras,
+) -> Result<(RunOutcome, Option<crate::metrics::Published>), RunError> {
+    let names = baseline.names();
+    let wp = finish(window.profile, names.len());
+    let objects = window.objects;
+    let variants = window.variants;
+    let missing_hours = window.hours_without_data;
     let current = &wp.main;
     if current.item_count == 0 {
         return Err(RunError::NoData(format!(
             "{} objects, {} records read, {} outside the window, {} rejected{}",
-            files.len(),
+            objects,
             wp.records_read,
             wp.outside_window,
             current.rejects.total,
@@ -482,7 +623,7 @@ pub fn run_once_full(
                 .unwrap_or_default()
         )));
     }
-    let ctx = context(&baseline, current, &spec.drift);
+    let ctx = context(baseline, current, &spec.drift);
     let report = Report {
         outcomes: evaluate(&ctx),
     };
@@ -520,7 +661,7 @@ pub fn run_once_full(
         "message": message,
         "violations": violations.violations.len(),
         "records": {
-            "objects": files.len(),
+            "objects": objects,
             "read": wp.records_read,
             "outside_window": wp.outside_window,
             "rejected": current.rejects.total,
