@@ -80,154 +80,58 @@ pub struct ReadSummary {
     pub header: bool,
 }
 
-fn is_numeric(field: &[u8]) -> bool {
-    std::str::from_utf8(field)
-        .map(|s| {
-            matches!(
-                crate::profile::classify(s).0,
-                crate::value::ValueType::Integral | crate::value::ValueType::Fractional
-            )
-        })
-        .unwrap_or(false)
-}
-
 /// Profiles a CSV stream into `profile`. Rows whose field count differs from the header (or the
 /// first row) and rows with invalid UTF-8 are rejected with their line; everything else is
-/// profiled.
+/// profiled. The row rules are [`crate::rows::for_each_csv_row`]'s.
 pub fn profile_csv<R: Read>(
     input: R,
     source_name: &str,
     header: HeaderMode,
     profile: &mut DatasetProfile,
 ) -> Result<ReadSummary, ReadError> {
-    let io_err = |err: std::io::Error| ReadError::Io {
-        source_name: source_name.to_owned(),
-        err,
-    };
-    let r = maybe_gunzip(input).map_err(io_err)?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(r);
-    let mut summary = ReadSummary::default();
-    let mut rec = csv::ByteRecord::new();
-    let mut expected: Option<usize> = None;
-    let mut pending: Vec<(csv::ByteRecord, u64)> = Vec::new();
-
-    let read_next = |rdr: &mut csv::Reader<Box<dyn BufRead>>,
-                     rec: &mut csv::ByteRecord|
-     -> Result<bool, ReadError> {
-        match rdr.read_byte_record(rec) {
-            Ok(more) => Ok(more),
-            Err(e) => match e.into_kind() {
-                csv::ErrorKind::Io(err) => Err(io_err(err)),
-                other => Err(ReadError::Header {
-                    source_name: source_name.to_owned(),
-                    detail: format!("{other:?}"),
+    use crate::rows::{for_each_csv_row, CsvEvent};
+    let s = for_each_csv_row(input, source_name, header, |ev| match ev {
+        CsvEvent::Header(names) => profile.set_positional_names(names),
+        CsvEvent::Row { line, fields } => {
+            let loc = || Location {
+                source: source_name.to_owned(),
+                line,
+            };
+            profile.add_positional(
+                fields.iter().map(|s| {
+                    if s.is_empty() {
+                        CellRef::Null
+                    } else {
+                        CellRef::Text(s)
+                    }
                 }),
+                &loc,
+            );
+        }
+        CsvEvent::Reject {
+            line,
+            kind,
+            message,
+        } => profile.rejects.add(
+            Location {
+                source: source_name.to_owned(),
+                line,
             },
-        }
+            kind,
+            message,
+        ),
+    })?;
+    let summary = ReadSummary {
+        records: s.records,
+        rows: s.rows,
+        rejected: s.rejected,
+        header: s.header.is_some(),
     };
-
-    // Look at up to two records to settle the header question.
-    while pending.len() < 2 && read_next(&mut rdr, &mut rec)? {
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
-            continue; // a blank line is not a record
-        }
-        pending.push((rec.clone(), line));
-    }
-    if pending.is_empty() {
+    if summary.rows == 0 && summary.records == 0 {
         return Err(ReadError::Empty {
             source_name: source_name.to_owned(),
-            detail: String::new(),
+            detail: " (a header only)".to_owned(),
         });
-    }
-    let use_header = match header {
-        HeaderMode::Present => true,
-        HeaderMode::Absent => false,
-        HeaderMode::Auto => {
-            let first_has_number = pending[0].0.iter().any(is_numeric);
-            let second_has_number = pending.get(1).is_some_and(|r| r.0.iter().any(is_numeric));
-            !first_has_number && second_has_number
-        }
-    };
-    summary.header = use_header;
-    if use_header {
-        let (h, _) = pending.remove(0);
-        let mut names = Vec::with_capacity(h.len());
-        for (i, f) in h.iter().enumerate() {
-            let name = std::str::from_utf8(f).map_err(|_| ReadError::Header {
-                source_name: source_name.to_owned(),
-                detail: format!("column {} is not valid UTF-8", i + 1),
-            })?;
-            let name = name.trim().trim_start_matches('\u{feff}').to_owned();
-            if names.contains(&name) {
-                return Err(ReadError::Header {
-                    source_name: source_name.to_owned(),
-                    detail: format!("duplicate column name {name:?}"),
-                });
-            }
-            names.push(name);
-        }
-        expected = Some(names.len());
-        profile.set_positional_names(&names);
-    }
-    let mut handle = |r: &csv::ByteRecord,
-                      line: u64,
-                      summary: &mut ReadSummary,
-                      expected: &mut Option<usize>| {
-        summary.records += 1;
-        let loc = || Location {
-            source: source_name.to_owned(),
-            line,
-        };
-        let want = *expected.get_or_insert(r.len());
-        if r.len() != want {
-            summary.rejected += 1;
-            profile.rejects.add(
-                loc(),
-                "ragged_row",
-                format!("expected {want} fields, found {}", r.len()),
-            );
-            return;
-        }
-        let mut fields: Vec<&str> = Vec::with_capacity(r.len());
-        for (i, f) in r.iter().enumerate() {
-            match std::str::from_utf8(f) {
-                Ok(s) => fields.push(s),
-                Err(_) => {
-                    summary.rejected += 1;
-                    profile.rejects.add(
-                        loc(),
-                        "invalid_utf8",
-                        format!("field {} is not valid UTF-8", i + 1),
-                    );
-                    return;
-                }
-            }
-        }
-        summary.rows += 1;
-        profile.add_positional(
-            fields.iter().map(|s| {
-                if s.is_empty() {
-                    CellRef::Null
-                } else {
-                    CellRef::Text(s)
-                }
-            }),
-            &loc,
-        );
-    };
-    for (r, line) in pending.drain(..) {
-        handle(&r, line, &mut summary, &mut expected);
-    }
-    while read_next(&mut rdr, &mut rec)? {
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
-            continue;
-        }
-        handle(&rec, line, &mut summary, &mut expected);
     }
     if summary.rows == 0 {
         return Err(ReadError::Empty {
