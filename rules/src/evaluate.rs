@@ -638,6 +638,38 @@ pub fn drift_verdict(effect: f64, threshold: f64, p_adjusted: Option<f64>, alpha
     stats::drift_verdict(effect, threshold, p_adjusted.unwrap_or(f64::NAN), alpha)
 }
 
+/// The outcome of one of driftmon's two-condition drift checks: a violation when `effect`
+/// exceeds `threshold` and the corrected p-value is below alpha ([`drift_verdict`]). The
+/// description names the method and its test first, then the AWS-parsable
+/// `baseline drift distance: X exceeds threshold: Y`.
+#[allow(clippy::too_many_arguments)]
+fn two_condition_outcome(
+    rule: RuleKind,
+    feature: &str,
+    effect: f64,
+    threshold: f64,
+    p_adjusted: Option<f64>,
+    alpha: f64,
+    method: &str,
+    test: &str,
+    note: &str,
+) -> Outcome {
+    if !drift_verdict(effect, threshold, p_adjusted, alpha) {
+        return outcome(rule, feature, Status::Pass, String::new());
+    }
+    let prefix = format!(
+        "{method} ({test} {} < alpha {}{note}) b",
+        java_double(p_adjusted.unwrap_or(f64::NAN)),
+        java_double(alpha)
+    );
+    outcome(
+        rule,
+        feature,
+        Status::Violation,
+        drift_message(&prefix, effect, threshold),
+    )
+}
+
 struct PsiRule;
 impl Rule for PsiRule {
     fn kind(&self) -> RuleKind {
@@ -663,21 +695,17 @@ impl Rule for PsiRule {
                 out.push(skipped(self.kind(), name, "no distribution on one side"));
                 continue;
             };
-            if drift_verdict(psi, d.psi_threshold, f.psi_p_adjusted, d.alpha) {
-                let prefix = format!(
-                    "PSI (chi-squared p-value {} < alpha {}) b",
-                    java_double(f.psi_p_adjusted.unwrap_or(f64::NAN)),
-                    java_double(d.alpha)
-                );
-                out.push(outcome(
-                    self.kind(),
-                    name,
-                    Status::Violation,
-                    drift_message(&prefix, psi, d.psi_threshold),
-                ));
-            } else {
-                out.push(outcome(self.kind(), name, Status::Pass, String::new()));
-            }
+            out.push(two_condition_outcome(
+                self.kind(),
+                name,
+                psi,
+                d.psi_threshold,
+                f.psi_p_adjusted,
+                d.alpha,
+                "PSI",
+                "chi-squared p-value",
+                "",
+            ));
         }
     }
 }
@@ -705,21 +733,17 @@ impl Rule for KsRule {
                 out.push(skipped(self.kind(), name, "no numeric value on one side"));
                 continue;
             };
-            if drift_verdict(m.ks_statistic, d.ks_threshold, f.ks_p_adjusted, d.alpha) {
-                let prefix = format!(
-                    "KS (p-value {} < alpha {}) b",
-                    java_double(f.ks_p_adjusted.unwrap_or(f64::NAN)),
-                    java_double(d.alpha)
-                );
-                out.push(outcome(
-                    self.kind(),
-                    name,
-                    Status::Violation,
-                    drift_message(&prefix, m.ks_statistic, d.ks_threshold),
-                ));
-            } else {
-                out.push(outcome(self.kind(), name, Status::Pass, String::new()));
-            }
+            out.push(two_condition_outcome(
+                self.kind(),
+                name,
+                m.ks_statistic,
+                d.ks_threshold,
+                f.ks_p_adjusted,
+                d.alpha,
+                "KS",
+                "p-value",
+                "",
+            ));
         }
     }
 }
@@ -751,26 +775,17 @@ impl Rule for ChiSquareRule {
                 ));
                 continue;
             };
-            if drift_verdict(
+            out.push(two_condition_outcome(
+                self.kind(),
+                name,
                 m.cramers_v,
                 d.cramers_v_threshold,
                 f.chi2_p_adjusted,
                 d.alpha,
-            ) {
-                let prefix = format!(
-                    "Chi-squared (p-value {} < alpha {}; distance is Cramer's V) b",
-                    java_double(f.chi2_p_adjusted.unwrap_or(f64::NAN)),
-                    java_double(d.alpha)
-                );
-                out.push(outcome(
-                    self.kind(),
-                    name,
-                    Status::Violation,
-                    drift_message(&prefix, m.cramers_v, d.cramers_v_threshold),
-                ));
-            } else {
-                out.push(outcome(self.kind(), name, Status::Pass, String::new()));
-            }
+                "Chi-squared",
+                "p-value",
+                "; distance is Cramer's V",
+            ));
         }
     }
 }
