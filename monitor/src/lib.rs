@@ -7,6 +7,7 @@
 
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod actions;
 pub mod baseline_cmd;
 pub mod config;
 pub mod dashboards;
