@@ -5,13 +5,14 @@
 //! SageMaker's way. The `driftmon` binary is a thin command line over [`baseline_cmd`].
 #![deny(missing_docs)]
 
+pub mod actions;
 #[cfg(feature = "aws")]
 pub mod aws;
-pub mod actions;
 pub mod baseline_cmd;
 pub mod config;
 pub mod dashboards;
 pub mod demo;
+pub mod engine;
 pub mod metrics;
 pub mod model_quality;
 pub mod monitor_state;
@@ -19,6 +20,8 @@ pub mod output;
 pub mod report_html;
 pub mod run;
 pub mod schedule;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod shard;
 pub mod state_store;
 pub mod store;

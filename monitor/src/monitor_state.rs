@@ -149,6 +149,9 @@ pub struct PendingRetrain {
     pub display_name: String,
     /// When it was decided (ms).
     pub decided_ms: i64,
+    /// The window that triggered it (the pipeline parameters are rendered from it).
+    #[serde(default)]
+    pub window: Option<Window>,
 }
 
 /// Everything `driftmon serve` remembers about one monitor, kept as JSON in the output store.
@@ -914,6 +917,7 @@ pub fn decide(policy: &Policy, state: &MonitorState, outcome: &WindowOutcome) ->
                                 client_request_token: token.clone(),
                                 display_name: display.clone(),
                                 decided_ms: now,
+                                window: Some(w),
                             });
                             s.last_action_ms.insert("pipeline".into(), now);
                             actions.push(ActionKind::StartPipeline {

@@ -24,6 +24,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
 
 use crate::aws::{self, Backoff};
+use crate::monitor_state::{CasError, CasGuarantee, ConditionalStore, Version};
 use crate::store::{ObjectReader, ObjectStore, StoreError};
 
 /// How long one chunk of a streamed object may take before the read counts as broken.
@@ -85,7 +86,7 @@ impl S3Store {
 
     fn remote(&self, key: &str, msg: String) -> StoreError {
         StoreError::Remote {
-            uri: self.uri(key),
+            uri: ObjectStore::uri(self, key),
             msg,
         }
     }
@@ -152,7 +153,9 @@ impl S3Store {
         self.block(key, req.send())?.map_err(|e| {
             let not_found = e.as_service_error().is_some_and(|se| se.is_no_such_key());
             if not_found {
-                StoreError::NotFound { uri: self.uri(key) }
+                StoreError::NotFound {
+                    uri: ObjectStore::uri(self, key),
+                }
             } else {
                 self.remote(key, aws::describe(&e))
             }
@@ -179,7 +182,9 @@ impl ObjectStore for S3Store {
         let p = dir_prefix(prefix);
         let (keys, dirs) = self.list_pages(&p, Some("/"))?;
         if keys.is_empty() && dirs.is_empty() {
-            return Err(StoreError::NotFound { uri: self.uri(&p) });
+            return Err(StoreError::NotFound {
+                uri: ObjectStore::uri(self, &p),
+            });
         }
         let mut v: Vec<String> = dirs
             .iter()
@@ -226,6 +231,74 @@ impl ObjectStore for S3Store {
 
     fn uri(&self, key: &str) -> String {
         format!("s3://{}/{}", self.bucket, key)
+    }
+}
+
+/// The [`ConditionalStore`] of a bucket, sharing the process's client: monitor states on S3.
+pub fn conditional(bucket: &str) -> Result<Arc<dyn ConditionalStore>, StoreError> {
+    let (client, backoff) = shared_client()?;
+    Ok(Arc::new(S3Store {
+        bucket: bucket.to_owned(),
+        client: client.clone(),
+        backoff: backoff.clone(),
+    }))
+}
+
+/// S3's conditional writes: `If-None-Match: *` to create, `If-Match: <etag>` to replace (AWS
+/// S3 since 2024, and moto). 412 Precondition Failed and 409 ConditionalRequestConflict are a
+/// [`CasError::Conflict`]; the ETag is the [`Version`].
+impl ConditionalStore for S3Store {
+    fn get_versioned(&self, key: &str) -> Result<Option<(Vec<u8>, Version)>, StoreError> {
+        let out = match self.get_object(key, 0, None) {
+            Ok(o) => o,
+            Err(StoreError::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let etag = out.e_tag().unwrap_or_default().to_owned();
+        let body = self
+            .block(key, out.body.collect())?
+            .map_err(|e| self.remote(key, e.to_string()))?;
+        Ok(Some((body.into_bytes().to_vec(), Version(etag))))
+    }
+
+    fn put_if(
+        &self,
+        key: &str,
+        bytes: &[u8],
+        expected: Option<&Version>,
+    ) -> Result<Version, CasError> {
+        let mut req = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type("application/json")
+            .body(ByteStream::from(bytes.to_vec()));
+        req = match expected {
+            None => req.if_none_match("*"),
+            Some(v) => req.if_match(&v.0),
+        };
+        match self.block(key, req.send())? {
+            Ok(out) => Ok(Version(out.e_tag().unwrap_or_default().to_owned())),
+            Err(e) => {
+                let status = e.raw_response().map(|r| r.status().as_u16());
+                if matches!(status, Some(412) | Some(409)) {
+                    Err(CasError::Conflict {
+                        uri: ObjectStore::uri(self, key),
+                    })
+                } else {
+                    Err(CasError::Store(self.remote(key, aws::describe(&e))))
+                }
+            }
+        }
+    }
+
+    fn guarantee(&self) -> CasGuarantee {
+        CasGuarantee::Atomic
+    }
+
+    fn uri(&self, key: &str) -> String {
+        ObjectStore::uri(self, key)
     }
 }
 
