@@ -22,6 +22,7 @@ pub mod run;
 pub mod schedule;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod serve_cmd;
 pub mod shard;
 pub mod state_store;
 pub mod store;

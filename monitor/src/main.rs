@@ -43,6 +43,39 @@ enum Cmd {
     },
     /// Generate a CloudWatch dashboard and alarms for an endpoint (from the metric catalog).
     Dashboards(Box<DashboardArgs>),
+    /// Run every monitor of a configuration on its schedule, and act on violations.
+    Serve(Box<ServeCli>),
+    /// Check a `driftmon serve` configuration; exits non-zero with the list of problems.
+    Validate {
+        /// The configuration file (TOML).
+        #[arg(long)]
+        config: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct ServeCli {
+    /// The configuration file (TOML; see driftmon.example.toml).
+    #[arg(long)]
+    config: PathBuf,
+    /// Overrides `[server] listen` (e.g. 127.0.0.1:0 for any free port).
+    #[arg(long)]
+    listen: Option<std::net::SocketAddr>,
+    /// Replay: a simulated clock starting at this time (RFC 3339) instead of the wall clock.
+    #[arg(long)]
+    clock_start: Option<String>,
+    /// Replay: how many times faster than real time the simulated clock runs.
+    #[arg(long, default_value_t = 1.0)]
+    clock_speed: f64,
+    /// Stop once the clock passes this time (RFC 3339) and the windows due by then are done.
+    #[arg(long)]
+    until: Option<String>,
+    /// Publish each run's metrics to CloudWatch (SageMaker's names).
+    #[arg(long)]
+    publish_metrics: bool,
+    /// Human-readable logs instead of JSON lines.
+    #[arg(long)]
+    text_logs: bool,
 }
 
 /// The drift thresholds (`driftmon run` and `driftmon merge`).
@@ -528,8 +561,57 @@ fn apply_dashboards(_spec: &driftmon_monitor::dashboards::DashboardSpec) -> anyh
     anyhow::bail!("--apply: this driftmon was built without the `cloudwatch` feature")
 }
 
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(feature = "serve")]
+fn serve_cmd(a: &ServeCli) -> anyhow::Result<()> {
+    let ts = |s: &Option<String>, what: &str| -> anyhow::Result<Option<i64>> {
+        s.as_deref()
+            .map(|v| {
+                parse_timestamp_ms(v)
+                    .ok_or_else(|| anyhow::anyhow!("--{what} {v}: expected an RFC 3339 time"))
+            })
+            .transpose()
+    };
+    if !(a.clock_speed.is_finite() && a.clock_speed > 0.0) {
+        anyhow::bail!("--clock-speed {}: expected a positive number", a.clock_speed);
+    }
+    driftmon_monitor::serve_cmd::serve_main(&driftmon_monitor::serve_cmd::ServeArgs {
+        config: a.config.clone(),
+        listen: a.listen,
+        clock_start_ms: ts(&a.clock_start, "clock-start")?,
+        clock_speed: a.clock_speed,
+        until_ms: ts(&a.until, "until")?,
+        publish_metrics: a.publish_metrics,
+        text_logs: a.text_logs,
+    })
+}
+
+#[cfg(not(feature = "serve"))]
+fn serve_cmd(_: &ServeCli) -> anyhow::Result<()> {
+    anyhow::bail!("serve: this driftmon was built without the `serve` feature")
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.cmd {
+        Cmd::Serve(a) => serve_cmd(&a),
+        Cmd::Validate { config } => {
+            match driftmon_monitor::serve_cmd::validate(&config, now_ms()) {
+                Ok(text) => {
+                    print!("{text}");
+                    Ok(())
+                }
+                Err(problems) => {
+                    println!("{problems}");
+                    anyhow::bail!("{}: invalid configuration", config.display())
+                }
+            }
+        }
         Cmd::Run(a) if a.shard.is_some() => {
             let (Some(shard), Some(out)) = (a.shard.as_deref(), a.partial_output.as_deref()) else {
                 anyhow::bail!("--shard needs --partial-output");
