@@ -14,13 +14,17 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo clippy, driftmon-monitor without AWS (features s3 / cloudwatch off)"
 cargo clippy -p driftmon-monitor --no-default-features --all-targets -- -D warnings
-echo "== local AWS-compatible servers: moto (S3, CloudWatch, IAM) and the CloudWatch CBOR proxy"
-# moto[server] and cbor2 live in .venv/ (gitignored), created here on a fresh machine.
+echo "== local AWS-compatible servers: moto (S3, CloudWatch, IAM, SageMaker) and the CloudWatch CBOR proxy"
+# moto[server] (with boto3), cbor2 and aiosmtpd (the e-mail tests' SMTP server) live in .venv/
+# (gitignored), created here on a fresh machine.
 VENV=.venv
-if ! "$VENV/bin/python" -c 'import moto, cbor2, flask' 2>/dev/null; then
+if ! "$VENV/bin/python" -c 'import moto, cbor2, flask, boto3, aiosmtpd' 2>/dev/null; then
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check 'moto[server]>=5.1,<6' 'cbor2>=5.6'
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check 'moto[server]>=5.1,<6' 'cbor2>=5.6' \
+    'aiosmtpd>=1.4'
 fi
+# The action tests (tests/tests/actions.rs) run boto3 and tests/support/smtp_sink.py with it.
+export DRIFTMON_TEST_PYTHON="$VENV/bin/python"
 SERVER_LOGS=$(mktemp -d)
 SERVER_PIDS=()
 stop_servers() {

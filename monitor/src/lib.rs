@@ -6,6 +6,8 @@
 #![deny(missing_docs)]
 
 pub mod actions;
+#[cfg(feature = "actions")]
+pub mod actions_live;
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod baseline_cmd;

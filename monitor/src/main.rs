@@ -579,7 +579,10 @@ fn serve_cmd(a: &ServeCli) -> anyhow::Result<()> {
             .transpose()
     };
     if !(a.clock_speed.is_finite() && a.clock_speed > 0.0) {
-        anyhow::bail!("--clock-speed {}: expected a positive number", a.clock_speed);
+        anyhow::bail!(
+            "--clock-speed {}: expected a positive number",
+            a.clock_speed
+        );
     }
     driftmon_monitor::serve_cmd::serve_main(&driftmon_monitor::serve_cmd::ServeArgs {
         config: a.config.clone(),
