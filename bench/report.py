@@ -146,6 +146,47 @@ if beyond:
     flat += (f"at most {mx:.0f} MiB beyond the same run over 1,000 records with the same baseline "
              f"(target: under 64 MiB — {'met' if mx < 64 else 'not met'}).")
 
+# --- issue 6's targets ---------------------------------------------------------------------------
+def total_of(n):
+    return med(ok[(n, "suggest")], "wall_s") + med(ok[(n, "run")], "wall_s")
+
+
+def verdict(good):
+    return "**met**" if good else "**not met**"
+
+
+target_n = 1_000_000 if 1_000_000 in sizes else sizes[-1]
+targets = []
+ev = []
+for n in sizes:
+    w, _, lower, _ = peer(n, "evidently")
+    if w is not None:
+        ev.append((n, w / total_of(n), ""))
+    elif lower is not None:
+        ev.append((n, lower / total_of(n), "> "))
+if ev:
+    main = [e for e in ev if e[0] == target_n] or ev[-1:]
+    others = [e for e in ev if e is not main[0]]
+    targets.append(
+        f"suggest + run at least 80× faster than Evidently's DataDriftPreset on the "
+        f"{fmt_rows(main[0][0])} window: {main[0][2]}{fmt_x(main[0][1])} — "
+        f"{verdict(main[0][1] >= 80)}"
+        + (f" ({', '.join(f'{fmt_rows(n)}: {p}{fmt_x(x)}' for n, x, p in others)})" if others else ""))
+fl = med(ok[(target_n, "floorN")], "wall_s")
+rs = med(ok[(target_n, "run")], "wall_s")
+targets.append(
+    f"within 2× of merely splitting and parsing the payloads ({fmt_rows(target_n)}, floor {Wt}T): "
+    f"`run` alone {fmt_x(rs / fl)}, suggest + run {fmt_x(total_of(target_n) / fl)} — "
+    f"{verdict(total_of(target_n) / fl <= 2)} (the floor parses the capture only, not the "
+    f"baseline CSV)")
+targets.append(
+    f"peak RSS of `driftmon run` within 10 % across {', '.join(fmt_rows(n) for n in sizes)}: "
+    f"spread {spread:.0f} % — {verdict(spread <= 10)}")
+if beyond:
+    targets.append(f"under 64 MiB beyond the baseline: at most {max(beyond.values()):.0f} MiB — "
+                   f"{verdict(max(beyond.values()) < 64)}")
+targets_md = "**Issue 6's targets, as measured here**:\n\n" + "\n".join(f"* {t}" for t in targets)
+
 # --- what each tool found ----------------------------------------------------------------------
 truth = None
 for n in sizes:
@@ -242,7 +283,7 @@ reproduce = ("Reproduce: `bench/run.sh` (100k and 1M, peers included; `BENCH_PEE
              "(merged into the same table); every option is described at the top of bench/run.sh.")
 
 block = "\n".join([
-    "**Time** (seconds)", "", *t_lines, "",
+    targets_md, "", "**Time** (seconds)", "", *t_lines, "",
     "**Peak memory** (MiB)", "", *m_lines, "", flat, "",
     "**Drifted columns found** (of the 7 drifts gen_data.py injects)", "", *f_lines, "",
     machine, "", load_note, "", legend, "", reproduce, ""])

@@ -37,6 +37,9 @@
 #   BENCH_PEER_MAX_ROWS  run the peers only at sizes up to this many rows (default: every size)
 #   BENCH_PEER_TIMEOUT   seconds before a peer run is stopped and reported as "> N s (timed out)"
 #                        (default 3600)
+#   BENCH_PEER_MEM_MB    cap on a peer's address space (prlimit --as), so that a peer that would
+#                        need more memory than the machine has stops with "out of memory" instead
+#                        of pushing other processes out (default: no cap)
 #   BENCH_MAX_LOAD       wait (at most BENCH_MAX_WAIT s, default 900) until the 1-minute load
 #                        average is at most this before timing each size (default: don't wait)
 #   BENCH_FRESH=1        forget earlier measurements (bench/data/raw.tsv) instead of merging
@@ -59,6 +62,7 @@ PEERS=${BENCH_PEERS:-1}
 PEER_REPS=${BENCH_PEER_REPS:-$REPS}
 PEER_MAX_ROWS=${BENCH_PEER_MAX_ROWS:-}
 PEER_TIMEOUT=${BENCH_PEER_TIMEOUT:-3600}
+PEER_MEM_MB=${BENCH_PEER_MEM_MB:-}
 ENDPOINT=bench-endpoint
 START=2026-11-20T10:00:00Z
 if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(100000 1000000); fi
@@ -75,6 +79,7 @@ for v in REPS PEER_REPS PEER_TIMEOUT; do
   [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v=${!v}: expected a positive integer"
 done
 [ -z "$PEER_MAX_ROWS" ] || [[ $PEER_MAX_ROWS =~ ^[0-9]+$ ]] || die "BENCH_PEER_MAX_ROWS=$PEER_MAX_ROWS: expected a row count"
+[ -z "$PEER_MEM_MB" ] || [[ $PEER_MEM_MB =~ ^[1-9][0-9]*$ ]] || die "BENCH_PEER_MEM_MB=$PEER_MEM_MB: expected MiB"
 
 REPORT_ONLY=${BENCH_REPORT_ONLY:-0}
 RAW=$DATA/raw.tsv     # rows tag command rep wall_s rss_kb cpu_s other_cores load1 status
@@ -299,11 +304,16 @@ EOF
     note "$n" peer_timeout "$PEER_TIMEOUT"
     note "$n" peer_versions "$("$PEER_VENV/bin/python" -c 'import evidently, pandas, numpy, scipy; print(f"evidently {evidently.__version__}, pandas {pandas.__version__}, numpy {numpy.__version__}, scipy {scipy.__version__}")' 2>/dev/null)"
     note "$n" peer_before "$(cut -d' ' -f1-3 /proc/loadavg)"
-    for peer in evidently scipy; do
+    cap=()
+    if [ -n "$PEER_MEM_MB" ]; then
+      cap=(prlimit "--as=$((PEER_MEM_MB * 1048576))" --)
+      note "$n" peer_mem_mb "$PEER_MEM_MB"
+    fi
+    for peer in scipy evidently; do # the quick one first
       warm_cache "$tag"
       for rep in $(seq 1 "$PEER_REPS"); do
         MEASURE_MAY_FAIL=1 measure "$n" "$tag" "$peer" "$rep" -- \
-          env DO_NOT_TRACK=1 timeout -k 30 "$PEER_TIMEOUT" "$PEER_VENV/bin/python" \
+          env DO_NOT_TRACK=1 timeout -k 30 "$PEER_TIMEOUT" "${cap[@]}" "$PEER_VENV/bin/python" \
           "$BENCH_DIR/peers/${peer}_drift.py" "$DATA/baseline_$tag.csv" "$DATA/capture_$tag"
         if [ "$LAST_STATUS" = ok ]; then
           result=$(printf '%s\n' "$LAST_OUT" | tail -n1)

@@ -163,6 +163,11 @@ impl LiveRunner {
 impl WindowRunner for LiveRunner {
     fn run(&self, m: &MonitorConfig, w: &Window) -> Result<RunSummary, RunFailure> {
         let output = m.output_location(w);
+        if !output.to_string_lossy().starts_with("s3://") {
+            // A run killed mid-write (SIGKILL) may have left temporary files: the re-run
+            // replaces the outputs, and the leftovers go.
+            crate::output::remove_stale_temps(&output);
+        }
         match m.kind {
             MonitorKind::DataQuality => {
                 let baseline = m.baseline.clone().ok_or_else(|| RunFailure {
@@ -335,6 +340,19 @@ impl WindowReport {
             Err(_) => "Failed",
         }
     }
+}
+
+/// What [`Engine::complete`] decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    /// The actions to take, in order.
+    pub actions: Vec<ActionKind>,
+    /// The violations that counted for the policy.
+    pub counted: Vec<ViolationKey>,
+    /// The window was a re-run or already decided: the policy did not see it.
+    pub stale: bool,
+    /// The drift episode open after this window.
+    pub episode: Option<String>,
 }
 
 /// The engine: the configuration, the ports, and who this process is.
@@ -511,7 +529,7 @@ impl Engine {
         mode: LeaseMode,
         result: &Result<RunSummary, RunFailure>,
         now_ms: i64,
-    ) -> Result<(Vec<ActionKind>, Vec<ViolationKey>, bool, Option<String>), EngineError> {
+    ) -> Result<Completion, EngineError> {
         let m = self.monitor(i);
         let outcome = WindowOutcome {
             window: *window,
@@ -527,7 +545,7 @@ impl Engine {
         };
         let (state, (actions, counted, stale)) =
             self.repo(i).update(&m.name, STATE_ATTEMPTS, |s| {
-                if !s.lease.as_ref().is_some_and(|l| l.owner == self.owner) {
+                if s.lease.as_ref().is_none_or(|l| l.owner != self.owner) {
                     return Err(LeaseDenied::Lost {
                         owner: self.owner.clone(),
                     });
@@ -544,12 +562,12 @@ impl Engine {
                     (d.actions, d.counted, d.stale),
                 ))
             })?;
-        Ok((
+        Ok(Completion {
             actions,
             counted,
             stale,
-            state.episode.as_ref().map(|e| e.id.clone()),
-        ))
+            episode: state.episode.as_ref().map(|e| e.id.clone()),
+        })
     }
 
     fn pipeline_start(
@@ -799,7 +817,12 @@ impl Engine {
                 _ => break r,
             }
         };
-        let (actions, counted, stale, episode) = self.complete(i, window, mode, &result, now())?;
+        let Completion {
+            actions,
+            counted,
+            stale,
+            episode,
+        } = self.complete(i, window, mode, &result, now())?;
         let reports = self.act(i, window, &actions, sleep);
         Ok(WindowReport {
             monitor: m.name.clone(),

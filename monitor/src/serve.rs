@@ -171,7 +171,11 @@ impl Status {
             let _ = writeln!(out, "# HELP {name} {help}");
             let _ = writeln!(out, "# TYPE {name} {kind}");
             for (labels, v) in rows {
-                let _ = writeln!(out, "{name}{{{labels}}} {v}");
+                if labels.is_empty() {
+                    let _ = writeln!(out, "{name} {v}");
+                } else {
+                    let _ = writeln!(out, "{name}{{{labels}}} {v}");
+                }
             }
         };
         let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
@@ -511,7 +515,12 @@ async fn process(
     let completed = ctx
         .blocking(move |e| e.complete(i, &w, LeaseMode::Scheduled, &res2, now))
         .await;
-    let (actions, counted, stale, episode) = match completed {
+    let crate::engine::Completion {
+        actions,
+        counted,
+        stale,
+        episode,
+    } = match completed {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "window outcome not recorded");

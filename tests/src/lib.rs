@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+pub mod servers;
+
 /// The shared fixtures folder: `$DRIFTMON_SHARED_DIR`, else `../shared` beside the repository.
 /// `None` (and a note on stderr) when it is absent, as in a user's own clone: tests then skip.
 pub fn shared_dir() -> Option<PathBuf> {
