@@ -3,6 +3,8 @@
 //! the consecutive-window policy and cool-downs, retrain-once, failure isolation, no overlap
 //! between two daemons, and the shutdown grace.
 
+#![cfg(feature = "serve")]
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
