@@ -95,7 +95,7 @@ Wt = "/".join(W)
 # --- time --------------------------------------------------------------------------------------
 hdr = ["rows", "capture MB", "suggest s", "run s", "**suggest + run s**", "run records/s",
        "floor 1T s", f"floor {Wt}T s", f"run / floor {Wt}T", "Evidently s", "scipy s",
-       "**vs Evidently**", "**vs scipy**"]
+       "**vs Evidently**", "**vs scipy**", "other load, cores"]
 t_lines = ["| " + " | ".join(hdr) + " |", "|" + "---:|" * len(hdr)]
 speedups = {}
 for n in sizes:
@@ -116,6 +116,8 @@ for n in sizes:
         else:
             ratios.append("–")
     row += ratios
+    other = [float(x["other_cores"]) for c in ("suggest", "run", "floor1", "floorN") for x in ok[(n, c)]]
+    row.append(f"{statistics.median(other):.1f}")
     t_lines.append("| " + " | ".join(row) + " |")
 
 # --- memory ------------------------------------------------------------------------------------
@@ -237,13 +239,18 @@ def per_size(key, default="?"):
     return "; ".join(f"{fmt_rows(n)}: {notes[n].get(key, default)}" for n in sizes)
 
 
-peer_reps = "; ".join(
-    f"{fmt_rows(n)}: {notes[n]['peer_reps']}" for n in sizes if "peer_reps" in notes[n]) or "–"
+peer_reps = ", ".join(
+    f"{notes[n]['peer_reps']} at {fmt_rows(n)}" for n in sizes if "peer_reps" in notes[n]) or "–"
+limits = "; ".join(
+    f"{fmt_rows(n)}: timeout {notes[n]['peer_timeout']} s"
+    + (f", address space capped at {notes[n]['peer_mem_mb']} MiB" if "peer_mem_mb" in notes[n] else "")
+    for n in sizes if "peer_timeout" in notes[n])
 machine = (f"{env['NPROC']} cores ({env['CPU_MODEL']}), {env['MEM_GB']} GB RAM, no swap; "
-           f"driftmon {per_size('commit')}; measured {per_size('date')}. Medians of "
-           f"{per_size('reps')} runs for driftmon and the floor, of {peer_reps} runs for each peer "
-           f"(the slow ones fewer); page cache warm; `driftmon run --workers {Wt}`. "
-           f"Peers: {per_size('peer_versions', '–')}.")
+           f"driftmon: {per_size('commit')}, binary sha256 {per_size('binary')}; measured "
+           f"{per_size('date')}. Medians of "
+           f"{per_size('reps')} runs for driftmon and the floor; each peer ran {peer_reps}; "
+           f"page cache warm; `driftmon run --workers {Wt}`. "
+           f"Peers: {per_size('peer_versions', '–')}; limits per peer run: {limits or '–'}.")
 load_parts = []
 for n in sizes:
     other = [float(r["other_cores"]) for c in ("suggest", "run", "floor1", "floorN")
@@ -279,8 +286,12 @@ legend = (
     + ", ".join(f"{fmt_rows(n)}: {capture[n][1]}" for n in sizes)
     + " (at most 100k records each). Peak RSS in MiB from `/usr/bin/time -v`.")
 reproduce = ("Reproduce: `bench/run.sh` (100k and 1M, peers included; `BENCH_PEERS=0` skips the "
-             "peers), `BENCH_REPS=1 BENCH_PEER_REPS=1 bench/run.sh 10000000` for the 10M row "
-             "(merged into the same table); every option is described at the top of bench/run.sh.")
+             "peers); the 10M row: `BENCH_PEER_REPS=1 BENCH_PEER_TIMEOUT=2100 BENCH_PEER_MEM_MB=21000 "
+             "bench/run.sh 10000000` (~11 GB of data, merged into the same table). *other load*: "
+             "the median CPU time other processes took while driftmon and the floor were timed, in "
+             "cores of the 2 — rows measured under load are pessimistic for driftmon, which uses "
+             "both cores, more than for the mostly single-threaded peers. Every option is described "
+             "at the top of bench/run.sh.")
 
 block = "\n".join([
     targets_md, "", "**Time** (seconds)", "", *t_lines, "",

@@ -253,6 +253,10 @@ warm_cache() { # page cache warm for every command alike
 
 COMMIT=$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(cd "$REPO" && git status --porcelain 2>/dev/null)" ]; then COMMIT="$COMMIT + uncommitted changes"; fi
+if [ -n "${DRIFTMON_BIN:-}" ]; then # the tree's HEAD need not be what the binary was built from
+  COMMIT="binary from DRIFTMON_BIN (file dated $(date -u -r "$DRIFTMON_BIN" "+%Y-%m-%d %H:%M UTC"); HEAD at measurement: $COMMIT)"
+fi
+BINARY_SHA=$(sha256sum "$DRIFTMON" | cut -c1-12)
 for n in "${SIZES[@]}"; do
   tag=$(tag_of "$n")
   hours=$(((n + 359999) / 360000))
@@ -264,6 +268,7 @@ for n in "${SIZES[@]}"; do
   note "$n" before "$(cut -d' ' -f1-3 /proc/loadavg)"
   note "$n" date "$(date -u +%Y-%m-%d)"
   note "$n" commit "$COMMIT"
+  note "$n" binary "$BINARY_SHA"
   note "$n" reps "$REPS"
   note "$n" workers "$WORKERS"
   log "size $n ($tag): window $START .. $end, $REPS reps, $WORKERS workers"

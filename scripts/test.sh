@@ -17,7 +17,7 @@ cargo clippy -p driftmon-monitor --no-default-features --all-targets -- -D warni
 echo "== local AWS-compatible servers: moto (S3, CloudWatch, IAM, SageMaker) and the CloudWatch CBOR proxy"
 # moto[server] (with boto3), cbor2 and aiosmtpd (the e-mail tests' SMTP server) live in .venv/
 # (gitignored), created here on a fresh machine.
-VENV=.venv
+VENV=$(pwd)/.venv
 if ! "$VENV/bin/python" -c 'import moto, cbor2, flask, boto3, aiosmtpd' 2>/dev/null; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check 'moto[server]>=5.1,<6' 'cbor2>=5.6' \

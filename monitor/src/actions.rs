@@ -8,6 +8,26 @@ use std::sync::Mutex;
 use crate::config::{EmailAction, WebhookAction};
 use crate::monitor_state::{ActionTarget, Notice};
 
+/// `scheme://host[:port]/…`: a URL with its path, query and user info hidden (a Slack
+/// webhook's path is its secret).
+pub fn redact_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let raw = match rest.find(['/', '?']) {
+                Some(i) => &rest[..i],
+                None => rest,
+            };
+            let authority = raw.rsplit('@').next().unwrap_or(raw);
+            if raw.len() < rest.len() {
+                format!("{scheme}://{authority}/…")
+            } else {
+                format!("{scheme}://{authority}")
+            }
+        }
+        None => "(not a URL)".to_owned(),
+    }
+}
+
 /// A SageMaker `StartPipelineExecution` request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PipelineStart {

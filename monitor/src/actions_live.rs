@@ -439,25 +439,7 @@ mod http_uri {
         })
     }
 
-    /// `scheme://host[:port]/…`: a URL with its path, query and user info hidden (a Slack
-    /// webhook's path is its secret).
-    pub fn redact(url: &str) -> String {
-        match url.split_once("://") {
-            Some((scheme, rest)) => {
-                let raw = match rest.find(['/', '?']) {
-                    Some(i) => &rest[..i],
-                    None => rest,
-                };
-                let authority = raw.rsplit('@').next().unwrap_or(raw);
-                if raw.len() < rest.len() {
-                    format!("{scheme}://{authority}/…")
-                } else {
-                    format!("{scheme}://{authority}")
-                }
-            }
-            None => "(not a URL)".to_owned(),
-        }
-    }
+    pub use crate::actions::redact_url as redact;
 }
 
 impl ActionSink for LiveActions {

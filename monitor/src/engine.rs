@@ -723,7 +723,7 @@ impl Engine {
                     reports.push(ActionReport {
                         target: ActionTarget::Webhook,
                         error: res.err(),
-                        detail: hook.url.clone(),
+                        detail: crate::actions::redact_url(&hook.url),
                     });
                 }
             }

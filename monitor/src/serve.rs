@@ -577,10 +577,16 @@ async fn monitor_loop(ctx: Arc<Ctx>, i: usize, mut shutdown: watch::Receiver<boo
             }
             let sleep = ctx.action_sleep();
             match ctx.blocking(move |e| e.recover_pending(i, &sleep)).await {
-                Ok(Some(r)) => match &r.error {
-                    None => tracing::info!(detail = %r.detail, "pending retraining start confirmed"),
-                    Some(e) => tracing::error!(error = %e.message, "pending retraining start failed; will retry"),
-                },
+                Ok(Some(r)) => {
+                    let res = if r.error.is_none() { "ok" } else { "error" };
+                    ctx.status.with(&m.name, |s| {
+                        *s.actions.entry((r.target.as_str(), res)).or_default() += 1
+                    });
+                    match &r.error {
+                        None => tracing::info!(detail = %r.detail, "pending retraining start confirmed"),
+                        Some(e) => tracing::error!(error = %e.message, "pending retraining start failed; will retry"),
+                    }
+                }
                 Ok(None) => {}
                 Err(e) => tracing::error!(error = %e, "state unavailable"),
             }

@@ -48,7 +48,7 @@ pub fn describe_config(cfg: &ValidatedConfig, now_ms: i64) -> String {
             actions.push(format!("email {}", e.to.join(",")));
         }
         if let Some(w) = &m.actions.webhook {
-            actions.push(format!("webhook {}", w.url));
+            actions.push(format!("webhook {}", crate::actions::redact_url(&w.url)));
         }
         s.push_str(&format!(
             "  {} ({}, endpoint {}): {} -> {}; next window {}; actions: {}\n",
@@ -225,10 +225,12 @@ pub fn serve_main(args: &ServeArgs) -> anyhow::Result<()> {
         );
         let status = Arc::new(crate::serve::Status::default());
         let (tx, rx) = tokio::sync::watch::channel(false);
+        // /healthz keeps answering (503) during the shutdown grace; it stops after serve.
+        let (http_tx, http_rx) = tokio::sync::watch::channel(false);
         let http = tokio::spawn(crate::serve::http_server(
             listener,
             status.clone(),
-            rx.clone(),
+            http_rx,
         ));
         tokio::spawn(async move {
             let mut term =
@@ -257,7 +259,8 @@ pub fn serve_main(args: &ServeArgs) -> anyhow::Result<()> {
             },
         )
         .await;
-        http.abort();
+        let _ = http_tx.send(true);
+        let _ = http.await;
         Ok::<_, anyhow::Error>(exit)
     })?;
     // Runs abandoned on the blocking pool must not hold the process: exit now.
