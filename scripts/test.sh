@@ -80,8 +80,9 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "warning: could not install chromium (see $SERVER_LOGS/apt.log); the browser tests will skip" >&2
   fi
 fi
-echo "== build the driftmon binary that the CLI tests drive"
+echo "== build the driftmon and driftmon-lambda binaries that the CLI and Lambda tests drive"
 cargo build --release -p driftmon-monitor --bin driftmon
+cargo build --release -p driftmon-lambda --bin driftmon-lambda
 
 echo "== cargo test"
 cargo test --workspace --release

@@ -227,11 +227,7 @@ pub fn serve_main(args: &ServeArgs) -> anyhow::Result<()> {
         let (tx, rx) = tokio::sync::watch::channel(false);
         // /healthz keeps answering (503) during the shutdown grace; it stops after serve.
         let (http_tx, http_rx) = tokio::sync::watch::channel(false);
-        let http = tokio::spawn(crate::serve::http_server(
-            listener,
-            status.clone(),
-            http_rx,
-        ));
+        let http = tokio::spawn(crate::serve::http_server(listener, status.clone(), http_rx));
         tokio::spawn(async move {
             let mut term =
                 match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {

@@ -47,13 +47,36 @@ pub fn temp_dir(name: &str) -> PathBuf {
     d
 }
 
+/// `cargo`, for a build started from inside a test, without the variables `cargo test` sets for
+/// the test process (`CARGO_MANIFEST_DIR`, `CARGO_PKG_*`, …): build scripts that watch them
+/// (ring's watches `CARGO_MANIFEST_DIR`) would otherwise rerun, and the TLS and AWS crates be
+/// rebuilt twice, once here and once more by the next plain `cargo build`.
+pub fn nested_cargo() -> std::process::Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = std::process::Command::new(cargo);
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy();
+        if k == "CARGO_MANIFEST_DIR"
+            || k == "CARGO_MANIFEST_PATH"
+            || k == "CARGO_MANIFEST_LINKS"
+            || k == "CARGO_CRATE_NAME"
+            || k == "CARGO_BIN_NAME"
+            || k == "CARGO_PRIMARY_PACKAGE"
+            || k == "CARGO_TARGET_TMPDIR"
+            || k.starts_with("CARGO_PKG_")
+        {
+            cmd.env_remove(k.as_ref());
+        }
+    }
+    cmd
+}
+
 /// The `driftmon` binary, built once per test process (`cargo test` builds only the libraries a
 /// test crate depends on, so a binary left in `target/` could be stale or absent).
 pub fn built_driftmon() -> &'static std::path::Path {
     static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     BIN.get_or_init(|| {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut cmd = std::process::Command::new(cargo);
+        let mut cmd = nested_cargo();
         cmd.args([
             "build",
             "--quiet",
@@ -76,6 +99,42 @@ pub fn built_driftmon() -> &'static std::path::Path {
             ),
         }
         assert!(bin.is_file(), "no driftmon binary at {}", bin.display());
+        bin
+    })
+}
+
+/// The `driftmon-lambda` binary (`target/<profile>/driftmon-lambda`), built once per test process
+/// with the Lambda crate's own (lean) features, as `cargo lambda build` and `scripts/test.sh` do.
+pub fn built_lambda() -> &'static std::path::Path {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let mut cmd = nested_cargo();
+        cmd.args([
+            "build",
+            "--quiet",
+            "-p",
+            "driftmon-lambda",
+            "--bin",
+            "driftmon-lambda",
+        ])
+        .arg("--manifest-path")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml"));
+        if !cfg!(debug_assertions) {
+            cmd.arg("--release");
+        }
+        let bin = driftmon_bin().with_file_name("driftmon-lambda");
+        match cmd.status() {
+            Ok(s) if s.success() => {}
+            other => eprintln!(
+                "note: `cargo build --bin driftmon-lambda` did not succeed ({other:?}); using {}",
+                bin.display()
+            ),
+        }
+        assert!(
+            bin.is_file(),
+            "no driftmon-lambda binary at {}",
+            bin.display()
+        );
         bin
     })
 }
