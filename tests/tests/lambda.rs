@@ -22,19 +22,12 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_s3::primitives::ByteStream;
 use driftmon_monitor::monitor_state::{state_key, MonitorState};
+use driftmon_tests::servers::{boto3, unique};
 use driftmon_tests::{built_driftmon, built_lambda, temp_dir, test_endpoint};
 use serde_json::{json, Value};
 
 const REGION: &str = "us-east-1";
 const MONITOR: &str = "credit-risk-data-quality";
-
-fn unique(name: &str) -> String {
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    format!("{name}-{}-{}", std::process::id(), t % 1_000_000)
-}
 
 // ---------------------------------------------------------------------------------------------
 // A Lambda Runtime API server
@@ -480,28 +473,6 @@ fn demo() -> &'static Path {
         .expect("baseline");
         d
     })
-}
-
-fn boto3(python: &str, moto: &str, method: &str, args: Value) -> Value {
-    const SCRIPT: &str = r#"
-import json, sys, boto3
-endpoint, method, args = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-c = boto3.client("sagemaker", endpoint_url=endpoint, region_name="us-east-1",
-                 aws_access_key_id="testing", aws_secret_access_key="testing")
-out = getattr(c, method)(**args)
-out.pop("ResponseMetadata", None)
-print(json.dumps(out, default=str))
-"#;
-    let out = Command::new(python)
-        .args(["-c", SCRIPT, moto, method, &args.to_string()])
-        .output()
-        .expect("run python");
-    assert!(
-        out.status.success(),
-        "boto3 {method} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("boto3 printed JSON")
 }
 
 /// A webhook receiver counting the alerts it gets.
