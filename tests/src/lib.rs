@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+pub mod aws;
 pub mod servers;
 
 /// The shared fixtures folder: `$DRIFTMON_SHARED_DIR`, else `../shared` beside the repository.

@@ -11,7 +11,6 @@
 //! counted too.
 
 use std::collections::{HashMap, VecDeque};
-use std::future::Future;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -22,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_s3::primitives::ByteStream;
 use driftmon_monitor::monitor_state::{state_key, MonitorState};
+use driftmon_tests::aws::{block, moto_s3};
 use driftmon_tests::servers::{boto3, unique};
 use driftmon_tests::{built_driftmon, built_lambda, temp_dir, test_endpoint};
 use serde_json::{json, Value};
@@ -366,31 +366,6 @@ impl Function {
 // ---------------------------------------------------------------------------------------------
 // S3 and the demo data
 // ---------------------------------------------------------------------------------------------
-
-fn block<F: Future>(f: F) -> F::Output {
-    driftmon_monitor::aws::block_on(f).expect("AWS runtime")
-}
-
-fn moto_s3(endpoint: &str) -> aws_sdk_s3::Client {
-    let cfg = block(
-        driftmon_monitor::aws::loader()
-            .endpoint_url(endpoint)
-            .region(aws_config::Region::new(REGION))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "testing",
-                "testing",
-                None,
-                None,
-                "driftmon-tests",
-            ))
-            .load(),
-    );
-    aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&cfg)
-            .force_path_style(true)
-            .build(),
-    )
-}
 
 fn put(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, bytes: Vec<u8>) {
     block(

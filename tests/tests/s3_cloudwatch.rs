@@ -10,7 +10,6 @@
 //! exactly as a user would run it; the tests read back with aws-sdk-s3 and aws-sdk-cloudwatch.
 
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,10 +18,10 @@ use std::sync::OnceLock;
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use aws_sdk_s3::primitives::ByteStream;
 use driftmon_monitor::demo::{application, capture_line, training_csv, Rng, ENDPOINT, VARIANT};
+use driftmon_tests::aws::{block, moto_s3, s3_client, sdk_config, REGION};
 use driftmon_tests::{built_driftmon, temp_dir, test_endpoint, FaultProxy};
 use serde_json::Value;
 
-const REGION: &str = "us-east-1";
 /// The full window: hour 13 (two objects, one gzipped) and hour 14 (1200 objects, drifted).
 const START: &str = "2026-11-21T13:00:00Z";
 const END: &str = "2026-11-21T15:00:00Z";
@@ -42,39 +41,6 @@ fn unique(name: &str) -> String {
     format!("{name}-{stamp}")
 }
 const OBJECTS_IN_HOUR_14: usize = 1200;
-
-fn block<F: Future>(f: F) -> F::Output {
-    driftmon_monitor::aws::block_on(f).expect("AWS runtime")
-}
-
-fn sdk_config(endpoint: &str, key: &str, secret: &str) -> aws_config::SdkConfig {
-    block(
-        driftmon_monitor::aws::loader()
-            .endpoint_url(endpoint)
-            .region(aws_config::Region::new(REGION))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                key,
-                secret,
-                None,
-                None,
-                "driftmon-tests",
-            ))
-            .load(),
-    )
-}
-
-fn s3_client(endpoint: &str, key: &str, secret: &str) -> aws_sdk_s3::Client {
-    let cfg = sdk_config(endpoint, key, secret);
-    aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&cfg)
-            .force_path_style(true)
-            .build(),
-    )
-}
-
-fn moto_s3(endpoint: &str) -> aws_sdk_s3::Client {
-    s3_client(endpoint, "testing", "testing")
-}
 
 /// The local inputs, made once: a baseline suggested from the demo's training data, and a
 /// capture tree with hour 13 (one `.jsonl.gz` and one `.jsonl` object) and hour 14 (1200

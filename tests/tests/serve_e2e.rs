@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_s3::Client as S3;
 use driftmon_baseline::capture::parse_timestamp_ms;
+use driftmon_tests::aws::{block, moto_s3};
 use driftmon_tests::servers::{boto3, python, unique, SmtpSink};
 use driftmon_tests::{built_driftmon, temp_dir, test_endpoint};
 use serde_json::{json, Value};
@@ -29,27 +30,6 @@ fn demo() -> &'static Path {
         driftmon_monitor::demo::run_demo(&dir).expect("demo runs");
         dir
     })
-}
-
-fn block<F: std::future::Future>(f: F) -> F::Output {
-    driftmon_monitor::aws::block_on(f).expect("AWS runtime")
-}
-
-fn s3(moto: &str) -> S3 {
-    let cfg = block(
-        driftmon_monitor::aws::loader()
-            .endpoint_url(moto)
-            .region(aws_config::Region::new(REGION))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "testing", "testing", None, None, "tests",
-            ))
-            .load(),
-    );
-    S3::from_conf(
-        aws_sdk_s3::config::Builder::from(&cfg)
-            .force_path_style(true)
-            .build(),
-    )
 }
 
 fn create_bucket(s3: &S3, bucket: &str) {
@@ -635,7 +615,7 @@ fn sigkill_mid_run_then_restart_processes_every_window_once_and_retrains_once() 
         return;
     };
     let dir = temp_dir("serve-sigkill");
-    let client = s3(&moto);
+    let client = moto_s3(&moto);
     let bucket = unique("serve-sigkill");
     create_bucket(&client, &bucket);
     let pipeline = unique("retrain-sigkill");
