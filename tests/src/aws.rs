@@ -42,3 +42,59 @@ pub fn s3_client(endpoint: &str, key: &str, secret: &str) -> aws_sdk_s3::Client 
 pub fn moto_s3(endpoint: &str) -> aws_sdk_s3::Client {
     s3_client(endpoint, "testing", "testing")
 }
+
+/// Writes one object.
+pub fn put(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, bytes: Vec<u8>) {
+    block(
+        s3.put_object()
+            .bucket(bucket)
+            .key(key)
+            .body(aws_sdk_s3::primitives::ByteStream::from(bytes))
+            .send(),
+    )
+    .unwrap_or_else(|e| panic!("put s3://{bucket}/{key}: {e:?}"));
+}
+
+/// Reads one object.
+pub fn get(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Vec<u8> {
+    let out = block(s3.get_object().bucket(bucket).key(key).send())
+        .unwrap_or_else(|e| panic!("get s3://{bucket}/{key}: {e:?}"));
+    block(out.body.collect())
+        .expect("body")
+        .into_bytes()
+        .to_vec()
+}
+
+/// Every file below `dir`, as (path relative to `dir` with `/`, path).
+fn files(dir: &std::path::Path, rel: &str, out: &mut Vec<(String, std::path::PathBuf)>) {
+    for e in std::fs::read_dir(dir).expect("read_dir") {
+        let e = e.expect("entry");
+        let name = e.file_name().to_string_lossy().into_owned();
+        let r = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
+        if e.file_type().expect("type").is_dir() {
+            files(&e.path(), &r, out);
+        } else {
+            out.push((r, e.path()));
+        }
+    }
+}
+
+/// Uploads a local folder below `prefix`, 8 objects at a time.
+pub fn upload(s3: &aws_sdk_s3::Client, bucket: &str, prefix: &str, dir: &std::path::Path) {
+    let mut all = Vec::new();
+    files(dir, "", &mut all);
+    std::thread::scope(|sc| {
+        for chunk in all.chunks(all.len().div_ceil(8).max(1)) {
+            sc.spawn(move || {
+                for (rel, path) in chunk {
+                    let bytes = std::fs::read(path).expect("read");
+                    put(s3, bucket, &format!("{prefix}/{rel}"), bytes);
+                }
+            });
+        }
+    });
+}

@@ -19,9 +19,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use aws_sdk_s3::primitives::ByteStream;
 use driftmon_monitor::monitor_state::{state_key, MonitorState};
-use driftmon_tests::aws::{block, moto_s3};
+use driftmon_tests::aws::{block, get, moto_s3, put, upload};
 use driftmon_tests::servers::{boto3, unique};
 use driftmon_tests::{built_driftmon, built_lambda, temp_dir, test_endpoint};
 use serde_json::{json, Value};
@@ -366,55 +365,6 @@ impl Function {
 // ---------------------------------------------------------------------------------------------
 // S3 and the demo data
 // ---------------------------------------------------------------------------------------------
-
-fn put(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, bytes: Vec<u8>) {
-    block(
-        s3.put_object()
-            .bucket(bucket)
-            .key(key)
-            .body(ByteStream::from(bytes))
-            .send(),
-    )
-    .unwrap_or_else(|e| panic!("put s3://{bucket}/{key}: {e:?}"));
-}
-
-fn get(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Vec<u8> {
-    let out = block(s3.get_object().bucket(bucket).key(key).send())
-        .unwrap_or_else(|e| panic!("get s3://{bucket}/{key}: {e:?}"));
-    block(out.body.collect())
-        .expect("body")
-        .into_bytes()
-        .to_vec()
-}
-
-fn upload(s3: &aws_sdk_s3::Client, bucket: &str, prefix: &str, dir: &Path) {
-    fn walk(dir: &Path, rel: &str, out: &mut Vec<(String, PathBuf)>) {
-        for e in std::fs::read_dir(dir).expect("read_dir") {
-            let e = e.expect("entry");
-            let name = e.file_name().to_string_lossy().into_owned();
-            let r = if rel.is_empty() {
-                name
-            } else {
-                format!("{rel}/{name}")
-            };
-            if e.file_type().expect("type").is_dir() {
-                walk(&e.path(), &r, out);
-            } else {
-                out.push((r, e.path()));
-            }
-        }
-    }
-    let mut all = Vec::new();
-    walk(dir, "", &mut all);
-    for (rel, path) in all {
-        put(
-            s3,
-            bucket,
-            &format!("{prefix}/{rel}"),
-            std::fs::read(path).expect("read"),
-        );
-    }
-}
 
 /// The demo's capture (hours 12-15 of 2026-11-21) and data-quality baseline, made once.
 fn demo() -> &'static Path {

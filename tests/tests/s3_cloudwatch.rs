@@ -11,14 +11,13 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
-use aws_sdk_s3::primitives::ByteStream;
 use driftmon_monitor::demo::{application, capture_line, training_csv, Rng, ENDPOINT, VARIANT};
-use driftmon_tests::aws::{block, moto_s3, s3_client, sdk_config, REGION};
+use driftmon_tests::aws::{block, get, moto_s3, put, s3_client, sdk_config, upload, REGION};
 use driftmon_tests::{built_driftmon, temp_dir, test_endpoint, FaultProxy};
 use serde_json::Value;
 
@@ -99,23 +98,6 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     e.finish().expect("gzip")
 }
 
-fn files(dir: &Path, rel: &str, out: &mut Vec<(String, PathBuf)>) {
-    for e in std::fs::read_dir(dir).expect("read_dir") {
-        let e = e.expect("entry");
-        let name = e.file_name().to_string_lossy().into_owned();
-        let r = if rel.is_empty() {
-            name
-        } else {
-            format!("{rel}/{name}")
-        };
-        if e.file_type().expect("type").is_dir() {
-            files(&e.path(), &r, out);
-        } else {
-            out.push((r, e.path()));
-        }
-    }
-}
-
 fn create_bucket(s3: &aws_sdk_s3::Client, bucket: &str) {
     let r = block(s3.create_bucket().bucket(bucket).send());
     if let Err(e) = r {
@@ -124,33 +106,6 @@ fn create_bucket(s3: &aws_sdk_s3::Client, bucket: &str) {
             .is_some_and(|s| s.is_bucket_already_owned_by_you() || s.is_bucket_already_exists());
         assert!(exists, "create bucket {bucket}: {e:?}");
     }
-}
-
-fn put(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, bytes: Vec<u8>) {
-    block(
-        s3.put_object()
-            .bucket(bucket)
-            .key(key)
-            .body(ByteStream::from(bytes))
-            .send(),
-    )
-    .unwrap_or_else(|e| panic!("put s3://{bucket}/{key}: {e:?}"));
-}
-
-/// Uploads a local folder below `prefix`, 8 objects at a time.
-fn upload(s3: &aws_sdk_s3::Client, bucket: &str, prefix: &str, dir: &Path) {
-    let mut all = Vec::new();
-    files(dir, "", &mut all);
-    std::thread::scope(|sc| {
-        for chunk in all.chunks(all.len().div_ceil(8).max(1)) {
-            sc.spawn(move || {
-                for (rel, path) in chunk {
-                    let bytes = std::fs::read(path).expect("read");
-                    put(s3, bucket, &format!("{prefix}/{rel}"), bytes);
-                }
-            });
-        }
-    });
 }
 
 fn list(s3: &aws_sdk_s3::Client, bucket: &str, prefix: &str) -> Vec<String> {
@@ -176,15 +131,6 @@ fn list(s3: &aws_sdk_s3::Client, bucket: &str, prefix: &str) -> Vec<String> {
             _ => return keys,
         }
     }
-}
-
-fn get(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Vec<u8> {
-    let out = block(s3.get_object().bucket(bucket).key(key).send())
-        .unwrap_or_else(|e| panic!("get s3://{bucket}/{key}: {e:?}"));
-    block(out.body.collect())
-        .expect("body")
-        .into_bytes()
-        .to_vec()
 }
 
 fn delete(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) {
