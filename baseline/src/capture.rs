@@ -931,10 +931,10 @@ struct RawEvent<'a> {
 #[derive(Deserialize)]
 #[serde(expecting = "an eventMetadata object")]
 struct RawMeta<'a> {
-    #[serde(rename = "eventId", default)]
-    event_id: Option<IdString>,
-    #[serde(rename = "inferenceId", default)]
-    inference_id: Option<IdString>,
+    #[serde(rename = "eventId", default, borrow)]
+    event_id: Option<IdString<'a>>,
+    #[serde(rename = "inferenceId", default, borrow)]
+    inference_id: Option<IdString<'a>>,
     #[serde(rename = "inferenceTime", default, borrow)]
     inference_time: Option<Cow<'a, str>>,
     #[serde(rename = "customAttributes", default)]
@@ -942,39 +942,43 @@ struct RawMeta<'a> {
 }
 
 /// A string, or an integer kept as its decimal text (hand-written ground truth may use numbers).
-struct IdString(String);
+/// Borrowed from the line when the string has no escapes.
+struct IdString<'a>(Cow<'a, str>);
 
-impl<'de> Deserialize<'de> for IdString {
+impl<'de: 'a, 'a> Deserialize<'de> for IdString<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = IdString;
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = IdString<'a>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a string or an integer id")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<IdString, E> {
-                Ok(IdString(v.to_owned()))
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<IdString<'a>, E> {
+                Ok(IdString(Cow::Borrowed(v)))
             }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<IdString, E> {
-                Ok(IdString(v))
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<IdString<'a>, E> {
+                Ok(IdString(Cow::Owned(v.to_owned())))
             }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<IdString, E> {
-                Ok(IdString(v.to_string()))
+            fn visit_string<E: de::Error>(self, v: String) -> Result<IdString<'a>, E> {
+                Ok(IdString(Cow::Owned(v)))
             }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<IdString, E> {
-                Ok(IdString(v.to_string()))
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<IdString<'a>, E> {
+                Ok(IdString(Cow::Owned(v.to_string())))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<IdString<'a>, E> {
+                Ok(IdString(Cow::Owned(v.to_string())))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V(std::marker::PhantomData))
     }
 }
 
-fn convert_event(
-    raw: RawEvent<'_>,
+fn convert_event<'a>(
+    raw: RawEvent<'a>,
     part: Part,
     data_field: &'static str,
     encoding_field: &'static str,
-) -> Result<EventData, DecodeError> {
+) -> Result<EventRef<'a>, DecodeError> {
     let data = raw
         .data
         .ok_or(DecodeError::MissingField { field: data_field })?;
@@ -985,12 +989,75 @@ fn convert_event(
         part,
         encoding: enc_text.into_owned(),
     })?;
-    Ok(EventData {
-        observed_content_type: raw.observed_content_type.map(Cow::into_owned),
-        mode: raw.mode.map(Cow::into_owned),
-        data: data.into_owned(),
+    Ok(EventRef {
+        observed_content_type: raw.observed_content_type,
+        mode: raw.mode,
+        data,
         encoding,
     })
+}
+
+/// One payload of a [`CaptureRef`]: an [`EventData`] that still borrows from the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRef<'a> {
+    /// `observedContentType`, verbatim.
+    pub observed_content_type: Option<Cow<'a, str>>,
+    /// `mode`.
+    pub mode: Option<Cow<'a, str>>,
+    /// `data`: the payload text, or its base64.
+    pub data: Cow<'a, str>,
+    /// `encoding`.
+    pub encoding: Encoding,
+}
+
+impl EventRef<'_> {
+    /// The owned form.
+    pub fn into_owned(self) -> EventData {
+        EventData {
+            observed_content_type: self.observed_content_type.map(Cow::into_owned),
+            mode: self.mode.map(Cow::into_owned),
+            data: self.data.into_owned(),
+            encoding: self.encoding,
+        }
+    }
+}
+
+/// A parsed record that borrows its strings from the line wherever they have no JSON escapes
+/// (see [`parse_capture_ref`]); [`CaptureRef::into_owned`] gives the [`CaptureRecord`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaptureRef<'a> {
+    /// `eventMetadata.eventId`.
+    pub event_id: Option<Cow<'a, str>>,
+    /// `eventMetadata.inferenceId`.
+    pub inference_id: Option<Cow<'a, str>>,
+    /// `eventMetadata.inferenceTime`, verbatim.
+    pub inference_time: Option<Cow<'a, str>>,
+    /// `inference_time` parsed by [`parse_timestamp_ms`].
+    pub inference_time_ms: Option<i64>,
+    /// `eventMetadata.customAttributes` (see [`CaptureRecord::custom_attributes`]).
+    pub custom_attributes: Option<Vec<String>>,
+    /// `captureData.endpointInput`.
+    pub input: Option<EventRef<'a>>,
+    /// `captureData.endpointOutput`.
+    pub output: Option<EventRef<'a>>,
+    /// `groundTruthData`.
+    pub ground_truth: Option<EventRef<'a>>,
+}
+
+impl CaptureRef<'_> {
+    /// The owned record, equal to what [`parse_capture_line`] returns for the same line.
+    pub fn into_owned(self) -> CaptureRecord {
+        CaptureRecord {
+            event_id: self.event_id.map(Cow::into_owned),
+            inference_id: self.inference_id.map(Cow::into_owned),
+            inference_time: self.inference_time.map(Cow::into_owned),
+            inference_time_ms: self.inference_time_ms,
+            custom_attributes: self.custom_attributes,
+            input: self.input.map(EventRef::into_owned),
+            output: self.output.map(EventRef::into_owned),
+            ground_truth: self.ground_truth.map(EventRef::into_owned),
+        }
+    }
 }
 
 /// Parses one capture, ground-truth or merged record (one line of a `.jsonl` file; surrounding
@@ -1001,6 +1068,12 @@ fn convert_event(
 /// `captureData`/`groundTruthData`, or an event without `data`/`encoding`) and
 /// `unknown_encoding`.
 pub fn parse_capture_line(line: &[u8]) -> Result<CaptureRecord, DecodeError> {
+    parse_capture_ref(line).map(CaptureRef::into_owned)
+}
+
+/// [`parse_capture_line`] without copying: strings without JSON escapes borrow from `line`.
+/// Same rules and errors.
+pub fn parse_capture_ref(line: &[u8]) -> Result<CaptureRef<'_>, DecodeError> {
     let text = std::str::from_utf8(line).map_err(|e| DecodeError::InvalidUtf8 {
         part: Part::Record,
         valid_up_to: e.valid_up_to(),
@@ -1031,12 +1104,12 @@ pub fn parse_capture_line(line: &[u8]) -> Result<CaptureRecord, DecodeError> {
             field: "captureData` or `groundTruthData",
         });
     }
-    let mut rec = CaptureRecord::default();
+    let mut rec = CaptureRef::default();
     if let Some(meta) = raw.event_metadata {
         rec.event_id = meta.event_id.map(|s| s.0);
         rec.inference_id = meta.inference_id.map(|s| s.0);
         rec.inference_time_ms = meta.inference_time.as_deref().and_then(parse_timestamp_ms);
-        rec.inference_time = meta.inference_time.map(Cow::into_owned);
+        rec.inference_time = meta.inference_time;
         rec.custom_attributes = match meta.custom_attributes {
             Some(JVal::Str(s)) => Some(vec![s]),
             Some(JVal::Arr(items)) => Some(
@@ -1201,6 +1274,99 @@ fn decode_rows(
             }
             Ok(out)
         }
+    }
+}
+
+/// The text of a payload whose format is CSV and that has no quote character, or `None`
+/// (another format, a quote somewhere, or a payload that does not decode: the general path
+/// handles and reports those).
+fn plain_csv_text<'r>(ev: &'r EventRef<'_>) -> Option<Cow<'r, str>> {
+    let text: Cow<'r, str> = match ev.encoding {
+        Encoding::Csv => Cow::Borrowed(&ev.data),
+        Encoding::Json => return None,
+        Encoding::Base64 => {
+            let ct = ev.observed_content_type.as_deref()?;
+            if content_type_format(ct) != Some(Format::Csv) {
+                return None;
+            }
+            let bytes = BASE64.decode(ev.data.trim()).ok()?;
+            let text = String::from_utf8(bytes).ok()?;
+            Cow::Owned(match text.strip_prefix('\u{feff}') {
+                Some(rest) => rest.to_string(),
+                None => text,
+            })
+        }
+    };
+    (!text.as_bytes().contains(&b'"')).then_some(text)
+}
+
+/// The non-blank lines of a quote-free CSV payload, without their `\r`: the rows
+/// [`parse_csv`] makes, before splitting on `,`.
+fn plain_csv_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split('\n')
+        .filter(|l| !l.bytes().all(|b| b.is_ascii_whitespace()))
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+}
+
+fn csv_field_count(line: Option<&str>) -> usize {
+    line.map_or(0, |l| l.bytes().filter(|&b| b == b',').count() + 1)
+}
+
+/// The fast path of [`record_rows`] for the common case: CSV payloads (plain or base64)
+/// without quotes, every row `width` cells wide. Calls `on(output_line, input_line)` for each
+/// row (a side is `None` when it is not read) and returns `true`; the cells of a row are the
+/// output line's `,`-separated fields, then the input line's, an empty field being null —
+/// exactly the cells [`record_rows`] returns. Returns `false`, having called `on` for no row,
+/// for anything else (another format, quotes, undecodable payloads, different row counts,
+/// another width, nothing to read, `width == 0`): [`record_rows`] then gives the rows or the
+/// error.
+pub fn plain_csv_rows(
+    rec: &CaptureRef<'_>,
+    cfg: &ExtractConfig,
+    width: usize,
+    mut on: impl FnMut(Option<&str>, Option<&str>),
+) -> bool {
+    let input = rec.input.as_ref().filter(|_| cfg.use_input);
+    let output = rec.output.as_ref().filter(|_| cfg.use_output);
+    if width == 0 || (input.is_none() && output.is_none()) {
+        return false;
+    }
+    fn text<'r>(ev: Option<&'r EventRef<'_>>) -> Option<Option<Cow<'r, str>>> {
+        match ev {
+            None => Some(None),
+            Some(e) => plain_csv_text(e).map(Some),
+        }
+    }
+    fn lines<'t>(t: &'t Option<Cow<'_, str>>) -> Option<impl Iterator<Item = &'t str>> {
+        t.as_deref().map(plain_csv_lines)
+    }
+    let (Some(inp), Some(out)) = (text(input), text(output)) else {
+        return false;
+    };
+    let (mut ol, mut il) = (lines(&out), lines(&inp));
+    loop {
+        let o = ol.as_mut().and_then(Iterator::next);
+        let i = il.as_mut().and_then(Iterator::next);
+        let o_done = ol.is_some() && o.is_none();
+        let i_done = il.is_some() && i.is_none();
+        if o_done || i_done {
+            if (ol.is_none() || o_done) && (il.is_none() || i_done) {
+                break;
+            }
+            return false;
+        }
+        if csv_field_count(o) + csv_field_count(i) != width {
+            return false;
+        }
+    }
+    let (mut ol, mut il) = (lines(&out), lines(&inp));
+    loop {
+        let o = ol.as_mut().and_then(Iterator::next);
+        let i = il.as_mut().and_then(Iterator::next);
+        if o.is_none() && i.is_none() {
+            return true;
+        }
+        on(o, i);
     }
 }
 

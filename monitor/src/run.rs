@@ -19,10 +19,10 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use driftmon_baseline::capture::{
-    format_timestamp_ms, parse_capture_line, record_rows, ExtractConfig,
+    format_timestamp_ms, parse_capture_ref, plain_csv_rows, record_rows, ExtractConfig,
 };
 use driftmon_baseline::files::{parse_constraints, parse_statistics, to_jackson};
-use driftmon_baseline::profile::{DatasetProfile, Location, Merge};
+use driftmon_baseline::profile::{CellRef, DatasetProfile, Location, Merge};
 use driftmon_baseline::read::maybe_gunzip;
 use driftmon_baseline::suggest;
 use driftmon_baseline::value::Row;
@@ -218,19 +218,65 @@ pub fn profile_object<R: std::io::Read>(
     names: &[String],
     spec: &RunSpec,
 ) -> std::io::Result<WindowProfile> {
+    profile_lines(input, source, names, spec, Lines::All).map(|(wp, _)| wp)
+}
+
+/// Which lines of a stream [`profile_lines`] profiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    /// Every line (the stream may be gzip).
+    All,
+    /// A byte range of an uncompressed object, read from the byte before the range: skip the
+    /// first (partial) line, then profile the lines that start before `stop` bytes into the
+    /// stream. Every line of the object starts in exactly one range.
+    Range {
+        /// Whether the stream starts one byte before the range (every range but the first).
+        skip_partial: bool,
+        /// Profile the lines that start before this many bytes of the stream.
+        stop: u64,
+    },
+}
+
+/// Profiles the lines of a capture stream selected by `lines`; also returns how many lines it
+/// profiled, for [`shift_lines`]. Locations count lines from 1 at the first profiled line.
+pub fn profile_lines<R: std::io::Read>(
+    input: R,
+    source: &str,
+    names: &[String],
+    spec: &RunSpec,
+    lines: Lines,
+) -> std::io::Result<(WindowProfile, u64)> {
     let width = names.len();
     let mut wp = WindowProfile {
         main: DatasetProfile::with_names(names),
         ..Default::default()
     };
-    let mut r = maybe_gunzip(input)?;
+    let (mut r, stop) = match lines {
+        Lines::All => (maybe_gunzip(input)?, u64::MAX),
+        Lines::Range { stop, .. } => (
+            Box::new(std::io::BufReader::with_capacity(1 << 16, input)) as Box<dyn BufRead>,
+            stop,
+        ),
+    };
     let mut buf = Vec::with_capacity(4096);
     let mut line: u64 = 0;
+    let mut consumed: u64 = 0;
+    if let Lines::Range {
+        skip_partial: true, ..
+    } = lines
+    {
+        consumed += r.read_until(b'\n', &mut buf)? as u64;
+    }
     loop {
         buf.clear();
-        if r.read_until(b'\n', &mut buf)? == 0 {
+        if consumed >= stop {
             break;
         }
+        let n = r.read_until(b'\n', &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        consumed += n as u64;
         line += 1;
         if buf.trim_ascii().is_empty() {
             continue;
@@ -240,7 +286,7 @@ pub fn profile_object<R: std::io::Read>(
             source: source.to_owned(),
             line,
         };
-        let rec = match parse_capture_line(buf.trim_ascii_end()) {
+        let rec = match parse_capture_ref(buf.trim_ascii_end()) {
             Ok(r) => r,
             Err(e) => {
                 wp.main.rejects.add(loc(), e.kind(), e.to_string());
@@ -259,6 +305,24 @@ pub fn profile_object<R: std::io::Read>(
             wp.outside_window += 1;
             continue;
         }
+        // The common case without building rows: plain CSV payloads of the baseline's width.
+        let main = &mut wp.main;
+        if plain_csv_rows(&rec, &spec.extract, width, |out, inp| {
+            let fields = out.into_iter().chain(inp).flat_map(|l| l.split(','));
+            main.add_positional(
+                fields.map(|f| {
+                    if f.is_empty() {
+                        CellRef::Null
+                    } else {
+                        CellRef::Text(f)
+                    }
+                }),
+                &loc,
+            );
+        }) {
+            continue;
+        }
+        let rec = rec.into_owned();
         let rows = match record_rows(&rec, &spec.extract) {
             Ok(rows) => rows,
             Err(e) => {
@@ -300,7 +364,103 @@ pub fn profile_object<R: std::io::Read>(
             }
         }
     }
-    Ok(wp)
+    Ok((wp, line))
+}
+
+/// Adds `by` to the line of every location in a profile (a range's lines counted from the
+/// object's first line).
+pub fn shift_lines(wp: &mut WindowProfile, by: u64) {
+    fn shift_profile(p: &mut DatasetProfile, by: u64) {
+        for r in &mut p.rejects.samples {
+            r.location.line += by;
+        }
+        for (_, c) in &mut p.columns {
+            if let Some(s) = &mut c.first_non_numeric {
+                s.location.line += by;
+            }
+        }
+    }
+    if by == 0 {
+        return;
+    }
+    shift_profile(&mut wp.main, by);
+    for ow in wp.off_width.values_mut() {
+        shift_profile(&mut ow.profile, by);
+        for l in &mut ow.samples {
+            l.line += by;
+        }
+    }
+}
+
+/// Capture objects larger than this (uncompressed, in a store that knows their size) are
+/// profiled as several byte ranges in parallel, merged in order: `k = clamp(⌈size / 4·this⌉, …)`
+/// ranges of equal size, at least 4 (so that one object keeps both cores busy) and at most
+/// `⌈size / this⌉` (ranges of at least this size: each range costs a few milliseconds of
+/// set-up and merging). The ranges depend only on the object's size, so the result does not
+/// depend on the number of workers.
+pub const RANGE_BYTES: u64 = 4 << 20;
+
+/// How many byte ranges an object of `size` bytes is profiled in (see [`RANGE_BYTES`]).
+fn range_count(size: u64, range_bytes: u64) -> u64 {
+    let most = size.div_ceil(range_bytes);
+    size.div_ceil(4 * range_bytes).max(4).min(most).max(1)
+}
+
+/// One unit of [`profile_objects`]' work: an object, or a byte range of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Piece {
+    /// Index into the object list.
+    file: usize,
+    /// First byte of the range.
+    start: u64,
+    /// End of the range (exclusive); `None`: the whole object, gzip allowed.
+    end: Option<u64>,
+}
+
+/// Splits the objects into [`Piece`]s ([`range_count`] equal ranges); objects up to
+/// `range_bytes`, gzip ones and those of unknown size are one piece.
+fn plan_pieces(capture: &Located, files: &[String], range_bytes: u64) -> Vec<Piece> {
+    let range_bytes = range_bytes.max(1);
+    let mut out = Vec::new();
+    for (i, key) in files.iter().enumerate() {
+        let size = capture.store.size(key).filter(|&n| n > range_bytes);
+        let plain = size.is_some() && !key.ends_with(".gz") && !starts_gzip(capture, key);
+        match size {
+            Some(n) if plain => {
+                let parts = range_count(n, range_bytes);
+                let at = |k: u64| ((u128::from(n) * u128::from(k)) / u128::from(parts)) as u64;
+                for k in 0..parts {
+                    out.push(Piece {
+                        file: i,
+                        start: at(k),
+                        end: Some(at(k + 1)),
+                    });
+                }
+            }
+            _ => out.push(Piece {
+                file: i,
+                start: 0,
+                end: None,
+            }),
+        }
+    }
+    out
+}
+
+/// Whether an object starts with the gzip magic (such objects are read whole).
+fn starts_gzip(capture: &Located, key: &str) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 2];
+    capture
+        .store
+        .open(key)
+        .and_then(|mut r| {
+            r.read_exact(&mut head).map_err(|err| StoreError::Io {
+                uri: capture.store.uri(key),
+                err,
+            })
+        })
+        .is_ok_and(|()| head == [0x1f, 0x8b])
 }
 
 /// Settles the width question: the majority width's rows are the window's data; records of
@@ -403,29 +563,45 @@ fn worker_count(spec: &RunSpec) -> usize {
 
 /// The shared state of [`profile_objects`]' workers.
 struct Pool {
-    /// The merged profile of objects `0..next`.
+    /// The merged profile of pieces `0..next`.
     total: WindowProfile,
-    /// The next object to merge.
+    /// The next piece to merge.
     next: usize,
-    /// Finished objects waiting for their turn (at most `2 * workers`).
-    ready: BTreeMap<usize, Result<WindowProfile, RunError>>,
-    /// The first failure in object order; workers stop once it is set.
+    /// Lines of the pieces merged so far that belong to the object of piece `next`.
+    line_base: u64,
+    /// Finished pieces waiting for their turn (at most `2 * workers`), with their line counts.
+    ready: BTreeMap<usize, Result<(WindowProfile, u64), RunError>>,
+    /// The first failure in piece order; workers stop once it is set.
     failed: Option<RunError>,
 }
 
-/// Profiles `files` in parallel and merges them in object order, without [`finish`]ing: a fixed
-/// pool of workers pulls object indices from an atomic counter; a worker does not start object
-/// `i` while `i >= next_to_merge + 2 * workers`. The result (and the error reported, the first
-/// failing object in order) does not depend on the number of workers.
+/// Profiles `files` in parallel and merges them in order, without [`finish`]ing. Large
+/// uncompressed objects are split into byte ranges ([`RANGE_BYTES`]); a fixed pool of workers
+/// pulls piece indices from an atomic counter; a worker does not start piece `i` while
+/// `i >= next_to_merge + 2 * workers`. Locations keep the object's true line numbers. The result
+/// (and the error reported, the first failing piece in order) does not depend on the number of
+/// workers.
 pub fn profile_objects(
     capture: &Located,
     files: &[String],
     names: &[String],
     spec: &RunSpec,
 ) -> Result<WindowProfile, RunError> {
+    profile_objects_in_ranges(capture, files, names, spec, RANGE_BYTES)
+}
+
+/// [`profile_objects`] with another range size (tests use small ones).
+pub fn profile_objects_in_ranges(
+    capture: &Located,
+    files: &[String],
+    names: &[String],
+    spec: &RunSpec,
+    range_bytes: u64,
+) -> Result<WindowProfile, RunError> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Condvar, Mutex, PoisonError};
-    let workers = worker_count(spec).clamp(1, files.len().max(1));
+    let pieces = plan_pieces(capture, files, range_bytes);
+    let workers = worker_count(spec).clamp(1, pieces.len().max(1));
     let ahead = 2 * workers;
     let counter = AtomicUsize::new(0);
     let pool = Mutex::new(Pool {
@@ -434,21 +610,34 @@ pub fn profile_objects(
             ..Default::default()
         },
         next: 0,
+        line_base: 0,
         ready: BTreeMap::new(),
         failed: None,
     });
     let turn = Condvar::new();
-    let one = |key: &String| -> Result<WindowProfile, RunError> {
+    let one = |piece: &Piece| -> Result<(WindowProfile, u64), RunError> {
+        let key = &files[piece.file];
         let uri = capture.store.uri(key);
-        let f = capture.store.open(key).map_err(RunError::Store)?;
-        profile_object(f, &uri, names, spec).map_err(|err| RunError::Capture {
+        let (f, lines) = match piece.end {
+            None => (capture.store.open(key), Lines::All),
+            Some(end) => {
+                let from = piece.start.saturating_sub(1);
+                let lines = Lines::Range {
+                    skip_partial: piece.start > 0,
+                    stop: end - from,
+                };
+                (capture.store.open_at(key, from), lines)
+            }
+        };
+        let f = f.map_err(RunError::Store)?;
+        profile_lines(f, &uri, names, spec, lines).map_err(|err| RunError::Capture {
             path: PathBuf::from(&uri),
             err,
         })
     };
     let work = || loop {
         let i = counter.fetch_add(1, Ordering::Relaxed);
-        let Some(key) = files.get(i) else { return };
+        let Some(piece) = pieces.get(i) else { return };
         {
             let mut st = pool.lock().unwrap_or_else(PoisonError::into_inner);
             while st.failed.is_none() && i >= st.next + ahead {
@@ -458,8 +647,13 @@ pub fn profile_objects(
                 return;
             }
         }
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| one(key)))
-            .unwrap_or_else(|_| Err(RunError::NoData(format!("a worker panicked on {key}"))));
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| one(piece)))
+            .unwrap_or_else(|_| {
+                Err(RunError::NoData(format!(
+                    "a worker panicked on {}",
+                    files[piece.file]
+                )))
+            });
         let mut st = pool.lock().unwrap_or_else(PoisonError::into_inner);
         st.ready.insert(i, r);
         loop {
@@ -468,7 +662,12 @@ pub fn profile_objects(
                 break;
             };
             match r {
-                Ok(wp) => {
+                Ok((mut wp, lines)) => {
+                    if pieces[next].start == 0 {
+                        st.line_base = 0;
+                    }
+                    shift_lines(&mut wp, st.line_base);
+                    st.line_base += lines;
                     st.total.merge(&wp);
                     st.next += 1;
                 }

@@ -68,6 +68,22 @@ pub trait ObjectStore: Send + Sync {
     fn list_dirs(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
     /// Streams one object.
     fn open(&self, key: &str) -> Result<ObjectReader, StoreError>;
+    /// The object's size in bytes when learning it costs no request (local files), else
+    /// `None`. Capture objects of known size are split into byte ranges profiled in parallel.
+    fn size(&self, _key: &str) -> Option<u64> {
+        None
+    }
+    /// Streams one object from byte `offset` on.
+    fn open_at(&self, key: &str, offset: u64) -> Result<ObjectReader, StoreError> {
+        let mut r = self.open(key)?;
+        std::io::copy(&mut (&mut r).take(offset), &mut std::io::sink()).map_err(|err| {
+            StoreError::Io {
+                uri: self.uri(key),
+                err,
+            }
+        })?;
+        Ok(r)
+    }
     /// Reads one object whole (small objects: baselines, state).
     fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {
         let mut r = self.open(key)?;
@@ -169,6 +185,21 @@ impl ObjectStore for LocalStore {
 
     fn open(&self, key: &str) -> Result<ObjectReader, StoreError> {
         let f = std::fs::File::open(self.path(key)).map_err(|e| self.io(key, e))?;
+        Ok(Box::new(f))
+    }
+
+    fn size(&self, key: &str) -> Option<u64> {
+        std::fs::metadata(self.path(key))
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+    }
+
+    fn open_at(&self, key: &str, offset: u64) -> Result<ObjectReader, StoreError> {
+        use std::io::{Seek, SeekFrom};
+        let mut f = std::fs::File::open(self.path(key)).map_err(|e| self.io(key, e))?;
+        f.seek(SeekFrom::Start(offset))
+            .map_err(|e| self.io(key, e))?;
         Ok(Box::new(f))
     }
 

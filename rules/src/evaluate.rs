@@ -212,60 +212,91 @@ fn adjust(pvals: &[Option<f64>], c: Correction) -> Vec<Option<f64>> {
     pvals.iter().map(|p| p.and_then(|_| it.next())).collect()
 }
 
+/// `f` over `items`, in order, on up to `available_parallelism()` scoped threads that take
+/// items one at a time: each feature's measures are independent, and the KS p-value of a large
+/// window can take tens of milliseconds (the exact one-sided Smirnov sum has `O(en)` terms).
+fn par_map<'a, T: Sync, R: Send>(items: &'a [T], f: impl Fn(&'a T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, f(item)));
+        }
+    };
+    let mut all: Vec<(usize, R)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
+}
+
 /// Builds the context: matches features, computes every measure once, corrects p-values.
 pub fn context<'a>(
     baseline: &'a BaselineView,
     current: &'a DatasetProfile,
     drift: &'a DriftConfig,
 ) -> Context<'a> {
-    let mut features: Vec<FeatureContext<'a>> = baseline
-        .features
-        .iter()
-        .map(|bf| {
-            let cur = current.column(&bf.name);
-            let mut numeric = None;
-            let mut categorical = None;
-            if let Some(col) = cur {
-                if is_numeric(bf.inferred_type) {
-                    if let Some(sk) = &bf.sketch {
-                        numeric = measures::numeric(
-                            &NumericSide {
-                                sketch: sk,
-                                rows: bf.num_present + bf.num_missing,
-                                missing: bf.num_missing,
-                            },
-                            &NumericSide {
-                                sketch: &col.kll,
-                                rows: current.item_count,
-                                missing: current.item_count.saturating_sub(col.kll.count()),
-                            },
-                            drift.psi_bins,
-                            drift.psi_epsilon,
-                        );
-                    }
-                } else if let Some(cats) = &bf.categories {
-                    let counts = &col.categories.counts;
-                    categorical = measures::categorical(
-                        cats,
-                        bf.num_missing,
-                        &|v| counts.get(v).copied().unwrap_or(0),
-                        col.present(),
-                        current.missing(col),
+    let one = |bf: &'a BaselineFeature| {
+        let cur = current.column(&bf.name);
+        let mut numeric = None;
+        let mut categorical = None;
+        if let Some(col) = cur {
+            if is_numeric(bf.inferred_type) {
+                if let Some(sk) = &bf.sketch {
+                    numeric = measures::numeric(
+                        &NumericSide {
+                            sketch: sk,
+                            rows: bf.num_present + bf.num_missing,
+                            missing: bf.num_missing,
+                        },
+                        &NumericSide {
+                            sketch: &col.kll,
+                            rows: current.item_count,
+                            missing: current.item_count.saturating_sub(col.kll.count()),
+                        },
+                        drift.psi_bins,
                         drift.psi_epsilon,
                     );
                 }
+            } else if let Some(cats) = &bf.categories {
+                let counts = &col.categories.counts;
+                categorical = measures::categorical(
+                    cats,
+                    bf.num_missing,
+                    &|v| counts.get(v).copied().unwrap_or(0),
+                    col.present(),
+                    current.missing(col),
+                    drift.psi_epsilon,
+                );
             }
-            FeatureContext {
-                baseline: bf,
-                current: cur,
-                numeric,
-                categorical,
-                ks_p_adjusted: None,
-                chi2_p_adjusted: None,
-                psi_p_adjusted: None,
-            }
-        })
-        .collect();
+        }
+        FeatureContext {
+            baseline: bf,
+            current: cur,
+            numeric,
+            categorical,
+            ks_p_adjusted: None,
+            chi2_p_adjusted: None,
+            psi_p_adjusted: None,
+        }
+    };
+    let mut features: Vec<FeatureContext<'a>> = par_map(&baseline.features, one);
     let ks: Vec<Option<f64>> = features
         .iter()
         .map(|f| f.numeric.as_ref().map(|m| m.ks_p_value))

@@ -657,3 +657,145 @@ fn cli_fails_without_baseline() {
     assert_ne!(c.code, Some(0));
     assert!(!env.out("constraint_violations.json").exists());
 }
+
+/// The baseline's column names, in order (what `driftmon run` profiles against).
+fn baseline_names(env: &Env) -> Vec<String> {
+    let stats: Value = serde_json::from_slice(
+        &std::fs::read(env.root.join("baseline").join("statistics.json")).expect("statistics"),
+    )
+    .expect("statistics JSON");
+    stats["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| f["name"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+/// The parts of a window profile that merging keeps exactly (everything but the KLL sketches'
+/// items and the HyperLogLog registers, which are exact only within their bounds).
+fn exact_parts(wp: &driftmon_monitor::run::WindowProfile) -> Value {
+    let col = |c: &driftmon_baseline::profile::ColumnProfile| {
+        let mut cats: Vec<(&String, &u64)> = c.categories.counts.iter().collect();
+        cats.sort();
+        serde_json::json!({
+            "types": serde_json::to_value(&c.types).expect("types"),
+            "n": c.moments.n,
+            "sum": c.moments.sum.value(),
+            "min": c.moments.min,
+            "max": c.moments.max,
+            "kll_count": c.kll.count(),
+            "categories": cats,
+            "untracked": c.categories.untracked,
+            "first_non_numeric": serde_json::to_value(&c.first_non_numeric).expect("sample"),
+        })
+    };
+    let prof = |p: &driftmon_baseline::profile::DatasetProfile| {
+        serde_json::json!({
+            "items": p.item_count,
+            "columns": p.columns.iter().map(|(n, c)| (n.clone(), col(c))).collect::<Vec<_>>(),
+            "rejects": serde_json::to_value(&p.rejects).expect("rejects"),
+        })
+    };
+    serde_json::json!({
+        "main": prof(&wp.main),
+        "off_width": wp.off_width.iter().map(|(w, o)| serde_json::json!({
+            "width": w, "records": o.records,
+            "samples": serde_json::to_value(&o.samples).expect("samples"),
+            "profile": prof(&o.profile),
+        })).collect::<Vec<_>>(),
+        "records_read": wp.records_read,
+        "outside_window": wp.outside_window,
+    })
+}
+
+/// A large object is profiled as byte ranges in parallel (`RANGE_BYTES`): whatever the range
+/// size and the number of workers, counts, sums, extremes, categories, rejects and their file
+/// and line numbers equal the profile of the object read whole; for one range size the whole
+/// profile (sketches included) does not depend on the number of workers.
+#[test]
+fn ranges_of_one_object_profile_like_the_whole_object() {
+    use driftmon_monitor::run::profile_objects_in_ranges;
+    use driftmon_monitor::store::resolve;
+    let env = Env::new("ranges");
+    let bad = bad_lines();
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    let mut expected_lines = Vec::new();
+    let mut next_bad = 0;
+    for round in 0..6 {
+        for (k, g) in good(25).into_iter().enumerate() {
+            lines.push(g);
+            if k % 7 == 3 {
+                lines.push(Vec::new()); // blank lines are counted as lines, not records
+            }
+            if k % 5 == 1 {
+                let (_, l, kind) = &bad[next_bad % bad.len()];
+                next_bad += 1;
+                lines.push(l.clone());
+                expected_lines.push((lines.len() as u64, *kind));
+            }
+        }
+        // A record outside the window and a CRLF-ended one.
+        lines.push(csv("1", "50.5,3,red", "2024-03-05T12:00:00Z"));
+        let mut crlf = csv("0", "49.5,4,green", &at(round));
+        crlf.push(b'\r');
+        lines.push(crlf);
+    }
+    let obj = env.object(HOUR_DIR, "00-00-000-big.jsonl", &lines);
+    let size = std::fs::metadata(&obj).expect("size").len();
+    let names = baseline_names(&env);
+    let capture = resolve(&env.capture()).expect("capture store");
+    let key = format!("{ENDPOINT}/{HOUR_DIR}/00-00-000-big.jsonl");
+    let profile = |range_bytes: u64, workers: usize| {
+        let spec = RunSpec {
+            workers,
+            ..env.spec(START, END)
+        };
+        profile_objects_in_ranges(
+            &capture,
+            std::slice::from_ref(&key),
+            &names,
+            &spec,
+            range_bytes,
+        )
+        .expect("profile")
+    };
+    let whole = profile(u64::MAX, 1);
+    assert_eq!(
+        whole.records_read,
+        lines.iter().filter(|l| !l.is_empty()).count() as u64
+    );
+    assert_eq!(whole.outside_window, 6);
+    // The rejected examples name the object and the true line of each bad record.
+    let samples: Vec<(u64, String)> = whole
+        .main
+        .rejects
+        .samples
+        .iter()
+        .map(|r| (r.location.line, r.kind.clone()))
+        .collect();
+    let want: Vec<(u64, String)> = expected_lines
+        .iter()
+        .filter(|(_, k)| *k != "wrong_column_count")
+        .take(20)
+        .map(|(l, k)| (*l, (*k).to_owned()))
+        .collect();
+    assert_eq!(samples.len(), want.len().min(20));
+    assert_eq!(samples, want, "reject lines of the whole object");
+    let whole_exact = exact_parts(&whole);
+    for range_bytes in [size / 3, 1000, 333, 64, 1] {
+        let one = profile(range_bytes, 1);
+        assert_eq!(
+            exact_parts(&one),
+            whole_exact,
+            "range size {range_bytes}: exact parts equal the whole object's"
+        );
+        for workers in [2, 3] {
+            assert_eq!(
+                profile(range_bytes, workers),
+                one,
+                "range size {range_bytes}, {workers} workers: the same profile as 1 worker"
+            );
+        }
+    }
+}

@@ -6,13 +6,15 @@
 use std::sync::OnceLock;
 
 use driftmon_baseline::capture::{
-    event_rows, parse_capture_line, parse_timestamp_ms, record_rows, ExtractConfig, JsonPath, Part,
+    event_rows, parse_capture_line, parse_capture_ref, parse_timestamp_ms, plain_csv_rows,
+    record_rows, CaptureRecord, ExtractConfig, JsonPath, Part,
 };
 use driftmon_baseline::files::{parse_constraints, parse_statistics, parse_violations, to_jackson};
 use driftmon_baseline::kll::equal_width_buckets;
 use driftmon_baseline::profile::DatasetProfile;
 use driftmon_baseline::read::{profile_capture, profile_csv, profile_jsonl, HeaderMode};
 use driftmon_baseline::suggest;
+use driftmon_baseline::value::{Cell, Row};
 use driftmon_tests::fixture;
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -73,6 +75,7 @@ fn feed_all(bytes: &[u8]) -> Result<(), TestCaseError> {
     for line in std::iter::once(bytes).chain(bytes.split(|&b| b == b'\n')) {
         match parse_capture_line(line) {
             Ok(rec) => {
+                fast_path_agrees(line, &rec)?;
                 for c in [&cfg, &paths] {
                     if let Ok(rows) = record_rows(&rec, c) {
                         let mut p = DatasetProfile::default();
@@ -102,6 +105,65 @@ fn feed_all(bytes: &[u8]) -> Result<(), TestCaseError> {
     if let Ok(s) = std::str::from_utf8(bytes) {
         let _ = JsonPath::parse(s);
         let _ = parse_timestamp_ms(s);
+    }
+    Ok(())
+}
+
+/// The run's fast path (`parse_capture_ref` + `plain_csv_rows`) gives the record and the cells
+/// the general path gives, or declines without emitting anything.
+fn fast_path_agrees(line: &[u8], rec: &CaptureRecord) -> Result<(), TestCaseError> {
+    let r = parse_capture_ref(line).expect("parse_capture_line accepted the line");
+    prop_assert_eq!(&r.clone().into_owned(), rec);
+    let configs = [
+        ExtractConfig::default(),
+        ExtractConfig {
+            use_output: false,
+            ..ExtractConfig::default()
+        },
+        ExtractConfig {
+            use_input: false,
+            ..ExtractConfig::default()
+        },
+    ];
+    for cfg in &configs {
+        for width in 0..6 {
+            let mut fast: Vec<Vec<Option<String>>> = Vec::new();
+            let took = plain_csv_rows(&r, cfg, width, |o, i| {
+                fast.push(
+                    o.into_iter()
+                        .chain(i)
+                        .flat_map(|l| l.split(','))
+                        .map(|f| (!f.is_empty()).then(|| f.to_owned()))
+                        .collect(),
+                );
+            });
+            if !took {
+                prop_assert!(fast.is_empty(), "declined after emitting rows");
+                continue;
+            }
+            let rows = record_rows(rec, cfg);
+            prop_assert!(
+                rows.is_ok(),
+                "fast path took a record the general path rejects"
+            );
+            let slow: Vec<Vec<Option<String>>> = rows
+                .unwrap_or_default()
+                .iter()
+                .map(|row| match row {
+                    Row::Positional(cells) => cells
+                        .iter()
+                        .map(|c| match c {
+                            Cell::Null => None,
+                            Cell::Text(t) => Some(t.clone()),
+                            other => Some(format!("not text: {other:?}")),
+                        })
+                        .collect(),
+                    Row::Named(_) => vec![Some("named".to_owned())],
+                })
+                .collect();
+            prop_assert!(slow.iter().all(|r| r.len() == width), "width");
+            prop_assert_eq!(fast, slow);
+        }
     }
     Ok(())
 }
@@ -425,6 +487,48 @@ fn capture_record() -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
+/// A capture record with CSV payloads (plain or BASE64 of CSV) that are often, but not always,
+/// what the run's fast path takes: blank lines, `\r\n`, empty fields, quotes, several rows.
+fn csv_capture_record() -> impl Strategy<Value = Vec<u8>> {
+    let payload = prop_oneof![
+        "[0-9a-z,]{0,12}",
+        "[0-9a-z, \r\n]{0,24}",
+        "[0-9a-z,\"\r\n]{0,24}",
+    ];
+    let event = (
+        prop::sample::select(vec![
+            "text/csv",
+            "text/csv; charset=utf-8",
+            "application/json",
+        ]),
+        any::<bool>(),
+        payload,
+    )
+        .prop_map(|(ct, b64, data)| {
+            if b64 {
+                use base64::Engine as _;
+                let d = base64::engine::general_purpose::STANDARD.encode(data.as_bytes());
+                json!({"observedContentType": ct, "mode": "INPUT", "data": d, "encoding": "BASE64"})
+            } else {
+                json!({"observedContentType": ct, "mode": "INPUT", "data": data, "encoding": "CSV"})
+            }
+        });
+    (prop::option::of(event.clone()), prop::option::of(event)).prop_map(|(i, o)| {
+        let mut cap = json!({});
+        if let Some(i) = i {
+            cap["endpointInput"] = i;
+        }
+        if let Some(o) = o {
+            cap["endpointOutput"] = o;
+        }
+        serde_json::to_vec(&json!({
+            "captureData": cap,
+            "eventMetadata": {"eventId": "e", "inferenceTime": "2024-01-01T00:00:00Z"},
+        }))
+        .unwrap()
+    })
+}
+
 /// A statistics.json numeric feature with an arbitrary sketch (an untrusted baseline).
 fn statistics_with_sketch() -> impl Strategy<Value = Vec<u8>> {
     let f = prop_oneof![any::<f64>(), -1e6f64..1e6, Just(f64::MAX), Just(0.0)];
@@ -513,6 +617,12 @@ proptest! {
         if let Ok(s) = profile_capture(&file[..], SOURCE, &mut p) {
             prop_assert_eq!(s.records, recs.len() as u64);
         }
+    }
+
+    #[test]
+    fn csv_fast_path_equals_the_general_path(line in csv_capture_record()) {
+        let rec = parse_capture_line(&line).expect("a well-formed record");
+        fast_path_agrees(&line, &rec)?;
     }
 
     #[test]
