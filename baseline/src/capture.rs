@@ -1308,6 +1308,47 @@ fn plain_csv_lines(text: &str) -> impl Iterator<Item = &str> {
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
 }
 
+/// The `,`-separated fields of a line: `line.split(',')`, by a plain byte loop (fields are
+/// short, so this beats a `memchr` call per field).
+pub fn comma_fields(line: &str) -> CommaFields<'_> {
+    CommaFields {
+        s: line,
+        pos: 0,
+        done: false,
+    }
+}
+
+/// The iterator of [`comma_fields`].
+#[derive(Debug, Clone)]
+pub struct CommaFields<'a> {
+    s: &'a str,
+    pos: usize,
+    done: bool,
+}
+
+impl<'a> Iterator for CommaFields<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.done {
+            return None;
+        }
+        let b = self.s.as_bytes();
+        let mut i = self.pos;
+        while i < b.len() && b[i] != b',' {
+            i += 1;
+        }
+        // `,` is ASCII, so both ends are character boundaries.
+        let field = &self.s[self.pos..i];
+        if i == b.len() {
+            self.done = true;
+        } else {
+            self.pos = i + 1;
+        }
+        Some(field)
+    }
+}
+
 fn csv_field_count(line: Option<&str>) -> usize {
     line.map_or(0, |l| l.bytes().filter(|&b| b == b',').count() + 1)
 }
@@ -1315,7 +1356,7 @@ fn csv_field_count(line: Option<&str>) -> usize {
 /// The fast path of [`record_rows`] for the common case: CSV payloads (plain or base64)
 /// without quotes, every row `width` cells wide. Calls `on(output_line, input_line)` for each
 /// row (a side is `None` when it is not read) and returns `true`; the cells of a row are the
-/// output line's `,`-separated fields, then the input line's, an empty field being null —
+/// output line's `,`-separated fields ([`comma_fields`]), then the input line's, an empty field being null —
 /// exactly the cells [`record_rows`] returns. Returns `false`, having called `on` for no row,
 /// for anything else (another format, quotes, undecodable payloads, different row counts,
 /// another width, nothing to read, `width == 0`): [`record_rows`] then gives the rows or the
@@ -2166,6 +2207,14 @@ mod tests {
     }
 
     // ----- real fixture lines -------------------------------------------------------------
+
+    #[test]
+    fn comma_fields_split_like_str_split() {
+        for s in ["", ",", ",,", "a", "a,", ",a", "a,,b", "é,ü,", " 1 , 2 ", "x\r"] {
+            let want: Vec<&str> = s.split(',').collect();
+            assert_eq!(comma_fields(s).collect::<Vec<_>>(), want, "{s:?}");
+        }
+    }
 
     #[test]
     fn csv_excerpt_line_1() {

@@ -19,7 +19,8 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use driftmon_baseline::capture::{
-    format_timestamp_ms, parse_capture_ref, plain_csv_rows, record_rows, ExtractConfig,
+    comma_fields, format_timestamp_ms, parse_capture_ref, plain_csv_rows, record_rows,
+    ExtractConfig,
 };
 use driftmon_baseline::files::{parse_constraints, parse_statistics, to_jackson};
 use driftmon_baseline::profile::{CellRef, DatasetProfile, Location, Merge};
@@ -251,32 +252,30 @@ pub fn profile_lines<R: std::io::Read>(
         main: DatasetProfile::with_names(names),
         ..Default::default()
     };
-    let (mut r, stop) = match lines {
+    let (r, stop) = match lines {
         Lines::All => (maybe_gunzip(input)?, u64::MAX),
         Lines::Range { stop, .. } => (
-            Box::new(std::io::BufReader::with_capacity(1 << 16, input)) as Box<dyn BufRead>,
+            Box::new(std::io::BufReader::new(input)) as Box<dyn BufRead>,
             stop,
         ),
     };
-    let mut buf = Vec::with_capacity(4096);
+    let mut r = BlockLines::new(r);
     let mut line: u64 = 0;
     let mut consumed: u64 = 0;
     if let Lines::Range {
         skip_partial: true, ..
     } = lines
     {
-        consumed += r.read_until(b'\n', &mut buf)? as u64;
+        consumed += r.next_line()?.map_or(0, |l| l.len() as u64);
     }
     loop {
-        buf.clear();
         if consumed >= stop {
             break;
         }
-        let n = r.read_until(b'\n', &mut buf)?;
-        if n == 0 {
+        let Some(buf) = r.next_line()? else {
             break;
-        }
-        consumed += n as u64;
+        };
+        consumed += buf.len() as u64;
         line += 1;
         if buf.trim_ascii().is_empty() {
             continue;
@@ -308,7 +307,7 @@ pub fn profile_lines<R: std::io::Read>(
         // The common case without building rows: plain CSV payloads of the baseline's width.
         let main = &mut wp.main;
         if plain_csv_rows(&rec, &spec.extract, width, |out, inp| {
-            let fields = out.into_iter().chain(inp).flat_map(|l| l.split(','));
+            let fields = out.into_iter().chain(inp).flat_map(comma_fields);
             main.add_positional(
                 fields.map(|f| {
                     if f.is_empty() {
@@ -365,6 +364,80 @@ pub fn profile_lines<R: std::io::Read>(
         }
     }
     Ok((wp, line))
+}
+
+/// Lines (with their `\n`; the last may lack it) cut out of large blocks read from a stream,
+/// without a copy per line. A line longer than the block grows it.
+struct BlockLines<R> {
+    r: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// Where the search for the next `\n` resumes (`start..searched` has none).
+    searched: usize,
+    eof: bool,
+}
+
+impl<R: std::io::Read> BlockLines<R> {
+    fn new(r: R) -> Self {
+        Self::with_block(r, 1 << 18)
+    }
+
+    fn with_block(r: R, block: usize) -> Self {
+        BlockLines {
+            r,
+            buf: vec![0; block.max(1)],
+            start: 0,
+            end: 0,
+            searched: 0,
+            eof: false,
+        }
+    }
+
+    /// The next line; `None` at the end of the stream.
+    fn next_line(&mut self) -> std::io::Result<Option<&[u8]>> {
+        loop {
+            if let Some(k) = self.buf[self.searched..self.end]
+                .iter()
+                .position(|&b| b == b'\n')
+            {
+                let s = self.start;
+                self.start = self.searched + k + 1;
+                self.searched = self.start;
+                return Ok(Some(&self.buf[s..self.start]));
+            }
+            self.searched = self.end;
+            if self.eof {
+                if self.start < self.end {
+                    let s = self.start;
+                    self.start = self.end;
+                    return Ok(Some(&self.buf[s..self.end]));
+                }
+                return Ok(None);
+            }
+            if self.start > 0 {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.searched -= self.start;
+                self.start = 0;
+            }
+            if self.end == self.buf.len() {
+                self.buf.resize(self.buf.len() * 2, 0);
+            }
+            let n = loop {
+                match self.r.read(&mut self.buf[self.end..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            };
+            if n == 0 {
+                self.eof = true;
+            } else {
+                self.end += n;
+            }
+        }
+    }
 }
 
 /// Adds `by` to the line of every location in a profile (a range's lines counted from the
@@ -932,4 +1005,49 @@ pub fn evaluate_stage(
         },
         published,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BlockLines;
+
+    /// A reader that hands out at most `step` bytes per call (as pipes and S3 bodies do).
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(out.len()).min(self.data.len());
+            out[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn block_lines_cut_every_line_whatever_the_block_and_read_sizes() {
+        let texts: [&[u8]; 6] = [
+            b"",
+            b"\n",
+            b"a",
+            b"a\nbb\n\nccc",
+            b"one line longer than the block\nx\n\n\r\nlast without newline",
+            b"\n\n\nabc\n",
+        ];
+        for text in texts {
+            let want: Vec<&[u8]> = text.split_inclusive(|&b| b == b'\n').collect();
+            for block in [1, 2, 3, 7, 64] {
+                for step in [1, 2, 5, 1000] {
+                    let mut r = BlockLines::with_block(Trickle { data: text, step }, block);
+                    let mut got: Vec<Vec<u8>> = Vec::new();
+                    while let Some(l) = r.next_line().expect("read") {
+                        got.push(l.to_vec());
+                    }
+                    assert_eq!(got, want, "{text:?}, block {block}, step {step}");
+                }
+            }
+        }
+    }
 }

@@ -6,8 +6,8 @@
 use std::sync::OnceLock;
 
 use driftmon_baseline::capture::{
-    event_rows, parse_capture_line, parse_capture_ref, parse_timestamp_ms, plain_csv_rows,
-    record_rows, CaptureRecord, ExtractConfig, JsonPath, Part,
+    comma_fields, event_rows, parse_capture_line, parse_capture_ref, parse_timestamp_ms,
+    plain_csv_rows, record_rows, CaptureRecord, ExtractConfig, JsonPath, Part,
 };
 use driftmon_baseline::files::{parse_constraints, parse_statistics, parse_violations, to_jackson};
 use driftmon_baseline::kll::equal_width_buckets;
@@ -132,7 +132,7 @@ fn fast_path_agrees(line: &[u8], rec: &CaptureRecord) -> Result<(), TestCaseErro
                 fast.push(
                     o.into_iter()
                         .chain(i)
-                        .flat_map(|l| l.split(','))
+                        .flat_map(comma_fields)
                         .map(|f| (!f.is_empty()).then(|| f.to_owned()))
                         .collect(),
                 );
