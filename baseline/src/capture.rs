@@ -2210,7 +2210,9 @@ mod tests {
 
     #[test]
     fn comma_fields_split_like_str_split() {
-        for s in ["", ",", ",,", "a", "a,", ",a", "a,,b", "é,ü,", " 1 , 2 ", "x\r"] {
+        for s in [
+            "", ",", ",,", "a", "a,", ",a", "a,,b", "é,ü,", " 1 , 2 ", "x\r",
+        ] {
             let want: Vec<&str> = s.split(',').collect();
             assert_eq!(comma_fields(s).collect::<Vec<_>>(), want, "{s:?}");
         }
