@@ -572,13 +572,24 @@ proptest! {
         let parts = chunk_profiles(&records, &cuts);
         check_equivalent(&one, &merge_in_order(&parts), &records, true, "in order")?;
         check_equivalent(&one, &merge_tree(&parts), &records, true, "tree")?;
-        // Identity laws, observationally (see `check_same`).
+        // Identity laws, observationally (see `check_same`). A sketch whose stored items exactly
+        // fill its capacity is condensed once by Deequ's `>=` in merge
+        // (`merging_empty_into_a_full_sketch_condenses_within_bound`): then only within the bound.
+        let full = one
+            .columns
+            .iter()
+            .any(|(_, c)| c.kll.count() > 0 && c.kll.stored_items() == c.kll.total_capacity());
         let mut right = one.clone();
         right.merge(&DatasetProfile::default());
-        check_same(&right, &one, "right identity")?;
         let mut left = DatasetProfile::default();
         left.merge(&one);
-        check_same(&left, &one, "left identity")?;
+        if full {
+            check_equivalent(&one, &right, &records, true, "right identity (a full sketch)")?;
+            check_equivalent(&one, &left, &records, true, "left identity (a full sketch)")?;
+        } else {
+            check_same(&right, &one, "right identity")?;
+            check_same(&left, &one, "left identity")?;
+        }
     }
 }
 
