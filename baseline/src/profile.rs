@@ -967,7 +967,11 @@ impl<'a> From<&'a Cell> for CellRef<'a> {
 /// `[+-]?digits[eE][+-]?digits` is Fractional; `true`/`false` in any case is Boolean; anything
 /// else (including `NaN`, `Infinity`, `1,5`) is String.
 pub fn classify(s: &str) -> (ValueType, Option<f64>) {
-    let t = s.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\r' || c == '\n');
+    let t = if needs_no_trim(s) {
+        s
+    } else {
+        s.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\r' || c == '\n')
+    };
     if t.is_empty() {
         return (ValueType::Null, None);
     }
@@ -976,8 +980,11 @@ pub fn classify(s: &str) -> (ValueType, Option<f64>) {
     if b[0] == b'+' || b[0] == b'-' {
         i = 1;
     }
+    // The decimal digits as an integer (meaningful while there are at most 19 of them).
+    let mut mant: u64 = 0;
     let int_start = i;
     while i < b.len() && b[i].is_ascii_digit() {
+        mant = mant.wrapping_mul(10).wrapping_add(u64::from(b[i] - b'0'));
         i += 1;
     }
     let int_digits = i - int_start;
@@ -988,10 +995,12 @@ pub fn classify(s: &str) -> (ValueType, Option<f64>) {
         i += 1;
         let s2 = i;
         while i < b.len() && b[i].is_ascii_digit() {
+            mant = mant.wrapping_mul(10).wrapping_add(u64::from(b[i] - b'0'));
             i += 1;
         }
         frac_digits = i - s2;
     }
+    let mut exponent = false;
     if int_digits + frac_digits > 0 && i < b.len() && (b[i] == b'e' || b[i] == b'E') {
         let save = i;
         i += 1;
@@ -1004,17 +1013,23 @@ pub fn classify(s: &str) -> (ValueType, Option<f64>) {
         }
         if i > s3 {
             fractional = true;
+            exponent = true;
         } else {
             i = save;
         }
     }
     if i == b.len() && int_digits + frac_digits > 0 {
+        let ty = if fractional {
+            ValueType::Fractional
+        } else {
+            ValueType::Integral
+        };
+        if !exponent && int_digits + frac_digits <= 19 {
+            if let Some(v) = clinger_fast_path(mant, frac_digits, b[0] == b'-') {
+                return (ty, Some(v));
+            }
+        }
         if let Ok(v) = t.parse::<f64>() {
-            let ty = if fractional {
-                ValueType::Fractional
-            } else {
-                ValueType::Integral
-            };
             return (ty, Some(v));
         }
     }
@@ -1024,6 +1039,42 @@ pub fn classify(s: &str) -> (ValueType, Option<f64>) {
     (ValueType::String, None)
 }
 
+/// Whether neither `str::trim` nor `classify`'s trim would remove anything: the first and last
+/// bytes are printable ASCII (every whitespace character, ASCII or Unicode, is encoded with
+/// bytes `≤ 0x20` or `≥ 0x80`).
+#[inline]
+fn needs_no_trim(s: &str) -> bool {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(&a), Some(&z)) => (0x21..0x80).contains(&a) && (0x21..0x80).contains(&z),
+        _ => false,
+    }
+}
+
+/// Exact powers of ten `10^0 ..= 10^22` (every one is a double: `10^22 = 2^22 · 5^22` and
+/// `5^22 < 2^53`).
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Clinger's fast path for a plain decimal `±mant / 10^frac_digits` (no exponent part):
+/// when `mant ≤ 2^53` it is exactly a double, and `10^frac_digits` is exactly a double for
+/// `frac_digits ≤ 22`, so one IEEE division (correctly rounded, round-half-even) gives the
+/// correctly rounded value of the decimal, which is what `str::parse::<f64>` returns (it is
+/// correctly rounded too, and takes this same path internally). Negation is exact, and
+/// `-0`, `-0.000` give `−0.0` as `parse` does. `None` outside those bounds (the caller then
+/// parses). `mant` must be the exact digit value (at most 19 digits, so no `u64` overflow).
+#[inline]
+fn clinger_fast_path(mant: u64, frac_digits: usize, negative: bool) -> Option<f64> {
+    if mant > 1 << 53 {
+        return None;
+    }
+    let pow = *POW10.get(frac_digits)?;
+    let v = mant as f64 / pow;
+    Some(if negative { -v } else { v })
+}
+
 impl ColumnProfile {
     /// Adds one cell read at `loc` (the location is only used when an example must be kept).
     pub fn add(&mut self, cell: CellRef<'_>, loc: impl FnOnce() -> Location) {
@@ -1031,7 +1082,8 @@ impl ColumnProfile {
             CellRef::Null => self.types.add(ValueType::Null),
             CellRef::Text(s) => {
                 let (ty, num) = classify(s);
-                self.add_classified(ty, num, s.trim(), loc);
+                let text = if needs_no_trim(s) { s } else { s.trim() };
+                self.add_classified(ty, num, text, loc);
             }
             CellRef::Int(i) => {
                 self.add_typed_number(ValueType::Integral, i as f64, || i.to_string())
@@ -1987,5 +2039,149 @@ mod categories_tests {
         assert_eq!(back.counts["x"], 3);
         assert_eq!(back.counts.get("y"), Some(&1));
         assert_eq!(back.counts.get("z"), None);
+    }
+}
+
+/// [`classify`]'s fast paths against the version that always trims and calls `str::parse`.
+#[cfg(test)]
+mod classify_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn old_classify(s: &str) -> (ValueType, Option<f64>) {
+        let t = s.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\r' || c == '\n');
+        if t.is_empty() {
+            return (ValueType::Null, None);
+        }
+        let b = t.as_bytes();
+        let mut i = 0;
+        if b[0] == b'+' || b[0] == b'-' {
+            i = 1;
+        }
+        let int_start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let int_digits = i - int_start;
+        let mut frac_digits = 0;
+        let mut fractional = false;
+        if i < b.len() && b[i] == b'.' {
+            fractional = true;
+            i += 1;
+            let s2 = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            frac_digits = i - s2;
+        }
+        if int_digits + frac_digits > 0 && i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+            let save = i;
+            i += 1;
+            if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+                i += 1;
+            }
+            let s3 = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i > s3 {
+                fractional = true;
+            } else {
+                i = save;
+            }
+        }
+        if i == b.len() && int_digits + frac_digits > 0 {
+            if let Ok(v) = t.parse::<f64>() {
+                let ty = if fractional {
+                    ValueType::Fractional
+                } else {
+                    ValueType::Integral
+                };
+                return (ty, Some(v));
+            }
+        }
+        if t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false") {
+            return (ValueType::Boolean, None);
+        }
+        (ValueType::String, None)
+    }
+
+    fn check(s: &str) {
+        let (a, b) = (classify(s), old_classify(s));
+        assert_eq!(a.0, b.0, "{s:?}");
+        assert_eq!(
+            a.1.map(f64::to_bits),
+            b.1.map(f64::to_bits),
+            "{s:?}: {a:?} vs {b:?}"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 20_000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn plain_decimals(
+            sign in prop::sample::select(vec!["", "-", "+"]),
+            int in "[0-9]{0,20}",
+            dot in any::<bool>(),
+            frac in "[0-9]{0,24}",
+        ) {
+            let s = if dot { format!("{sign}{int}.{frac}") } else { format!("{sign}{int}{frac}") };
+            check(&s);
+        }
+
+        #[test]
+        fn near_the_bounds(m in (1u64 << 52)..((1u64 << 53) + 4), f in 0usize..25, neg in any::<bool>()) {
+            let digits = m.to_string();
+            let s = if f == 0 {
+                digits.clone()
+            } else if f < digits.len() {
+                format!("{}.{}", &digits[..digits.len() - f], &digits[digits.len() - f..])
+            } else {
+                format!("0.{}{}", "0".repeat(f - digits.len()), digits)
+            };
+            check(&if neg { format!("-{s}") } else { s });
+        }
+
+        #[test]
+        fn any_text(s in "[ \t\r\n\u{a0}\u{2003}]{0,2}[-+.eE0-9a-zA-Z]{0,12}[ \t\r\n\u{a0}\u{0b}]{0,2}") {
+            check(&s);
+            // The text kept for categories is `str::trim`'s.
+            let text = if needs_no_trim(&s) { s.as_str() } else { s.trim() };
+            prop_assert_eq!(text, s.trim());
+        }
+    }
+
+    #[test]
+    fn edge_cases() {
+        for s in [
+            "0",
+            "-0",
+            "+0",
+            "-0.0",
+            "-.0",
+            "0.",
+            "-0.000",
+            "9007199254740992",
+            "9007199254740993",
+            "-9007199254740993",
+            "9007199254740992.5",
+            "1.7976931348623157",
+            "0.1",
+            "0.3",
+            "123456789012345678",
+            "1234567890123456789",
+            "12345678901234567890",
+            "0.0000000000000000000001",
+            "0.00000000000000000000001",
+            "1e5",
+            "1.5E-3",
+            " 7 ",
+            "\u{a0}7",
+            "7\u{0b}",
+            "18.1587",
+        ] {
+            check(s);
+        }
     }
 }
