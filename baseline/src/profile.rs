@@ -723,7 +723,7 @@ impl CategoryCounts {
     #[inline]
     fn find(&self, v: &str, h: u64) -> Option<usize> {
         match self.index.get(&h) {
-            Some(&i) if self.entries[i].0 == v => Some(i),
+            Some(&i) if short_eq(self.entries[i].0.as_bytes(), v.as_bytes()) => Some(i),
             Some(_) => self.collisions.get(v).copied(),
             None => None,
         }
@@ -768,6 +768,33 @@ impl CategoryCounts {
     /// The counts, in first-insertion order.
     pub fn values(&self) -> impl Iterator<Item = &u64> + '_ {
         self.entries.iter().map(|(_, c)| c)
+    }
+}
+
+/// Byte-slice equality without a `memcmp` call for the short values categories mostly hold:
+/// up to 16 bytes are compared as two (possibly overlapping) words covering every byte —
+/// `[0, 8)` and `[len − 8, len)` for `8 ≤ len ≤ 16`, `[0, 4)` and `[len − 4, len)` for
+/// `4 ≤ len < 8`, bytes `0`, `len / 2` and `len − 1` for `len < 4`; longer slices use `==`.
+#[inline]
+fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word8 = |s: &[u8], at: usize| {
+        s.get(at..at + 8)
+            .map(|w| u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]))
+    };
+    let word4 = |s: &[u8], at: usize| {
+        s.get(at..at + 4)
+            .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+    };
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4),
+        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8),
+        _ => a == b,
     }
 }
 
@@ -2000,6 +2027,21 @@ mod categories_tests {
             same(&a, &oa);
             let back: Categories = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
             prop_assert_eq!(&back, &a);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 5000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn short_eq_is_eq(a in prop::collection::vec(0u8..3, 0..20), flip in any::<prop::sample::Index>(), same in any::<bool>()) {
+            let mut b = a.clone();
+            if !same && !b.is_empty() {
+                let i = flip.index(b.len());
+                b[i] ^= 1;
+            }
+            prop_assert_eq!(short_eq(&a, &b), a == b);
+            prop_assert_eq!(short_eq(&a, &a[..a.len() / 2]), a.is_empty());
         }
     }
 
