@@ -137,6 +137,10 @@ fn local_file(input: &Path) -> Option<(std::fs::File, u64)> {
     if input.to_string_lossy().starts_with("s3://") {
         return None;
     }
+    // stat first: opening a FIFO would block (and the stream path opens the input again).
+    if !std::fs::metadata(input).ok()?.is_file() {
+        return None;
+    }
     let f = std::fs::File::open(input).ok()?;
     let meta = f.metadata().ok()?;
     meta.is_file().then_some((f, meta.len()))
