@@ -6,11 +6,19 @@
 //! fields is a number and some field of the second row is, and a row whose field count differs
 //! from the header (or from the first row) or that is not UTF-8 is rejected with its line, never
 //! dropped silently. Fields are passed untrimmed; an empty field is `""`.
+//!
+//! A record's line is the true 1-based line of the file where the record starts (the csv crate's
+//! own `position().line()` is the line where the *previous* record ended, which is off after
+//! blank lines and with `\r\n` line ends).
+//!
+//! A large regular file can also be read as byte blocks ([`csv_blocks`] finds the record
+//! boundaries, [`csv_layout`] decides the header and row width once, and
+//! [`for_each_csv_block_row`] reads a later block); [`crate::read::profile_csv_at`] profiles the
+//! blocks in parallel.
 
 use std::io::{BufRead, Read};
 
-use crate::read::{maybe_gunzip, HeaderMode, ReadError};
-
+use crate::read::{maybe_gunzip, HeaderMode, ReadAt, ReadError};
 /// One thing found while reading a CSV stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CsvEvent<'a> {
@@ -58,52 +66,134 @@ fn is_numeric(field: &[u8]) -> bool {
         .unwrap_or(false)
 }
 
-/// Reads a CSV stream and calls `on` for the header (if any), each row and each rejected
-/// record, in input order. Errors only when the input as a whole is unusable: an I/O or CSV
-/// syntax error, an unusable header, or no record at all (a header alone is not an error: the
-/// summary then has no rows).
-pub fn for_each_csv_row<R: Read>(
-    input: R,
-    source_name: &str,
-    header: HeaderMode,
-    mut on: impl FnMut(CsvEvent<'_>),
-) -> Result<CsvRowsSummary, ReadError> {
-    let io_err = |err: std::io::Error| ReadError::Io {
-        source_name: source_name.to_owned(),
-        err,
-    };
-    let r = maybe_gunzip(input).map_err(io_err)?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(r);
-    let read_next = |rdr: &mut csv::Reader<Box<dyn BufRead>>,
-                     rec: &mut csv::ByteRecord|
-     -> Result<bool, ReadError> {
-        match rdr.read_byte_record(rec) {
-            Ok(more) => Ok(more),
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                match e.into_kind() {
-                    csv::ErrorKind::Io(err) => Err(io_err(err)),
-                    other => Err(ReadError::Header {
-                        source_name: source_name.to_owned(),
-                        detail: format!("CSV error near line {line}: {other:?}"),
-                    }),
+/// The csv reader's buffer. [`Tap`] keeps more than this many recent bytes, so the byte that
+/// ended the record just read is always still there.
+const CSV_BUFFER: usize = 8 * 1024;
+
+/// Recent input bytes kept by [`Tap`].
+const TAP_RING: usize = 8 * CSV_BUFFER;
+
+/// A reader that remembers its last [`TAP_RING`] bytes and whether it reached the end, to find
+/// the true line of a record (see [`Records::next`]).
+struct Tap<R> {
+    inner: R,
+    ring: Box<[u8]>,
+    total: u64,
+    eof: bool,
+}
+
+impl<R: Read> Tap<R> {
+    fn new(inner: R) -> Self {
+        Tap {
+            inner,
+            ring: vec![0; TAP_RING].into_boxed_slice(),
+            total: 0,
+            eof: false,
+        }
+    }
+
+    fn byte_at(&self, offset: u64) -> Option<u8> {
+        (offset < self.total && self.total - offset <= TAP_RING as u64)
+            .then(|| self.ring[(offset % TAP_RING as u64) as usize])
+    }
+}
+
+impl<R: Read> Read for Tap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.eof = true;
+        }
+        let skip = n.saturating_sub(TAP_RING);
+        let data = &buf[skip..n];
+        let at = ((self.total + skip as u64) % TAP_RING as u64) as usize;
+        let first = data.len().min(TAP_RING - at);
+        self.ring[at..at + first].copy_from_slice(&data[..first]);
+        self.ring[..data.len() - first].copy_from_slice(&data[first..]);
+        self.total += n as u64;
+        Ok(n)
+    }
+}
+
+fn blank(r: &csv::ByteRecord) -> bool {
+    r.len() == 1 && r.get(0).is_some_and(|f| f.is_empty())
+}
+
+/// Non-blank CSV records with their true line.
+struct Records<'n, R: Read> {
+    rdr: csv::Reader<Tap<R>>,
+    source_name: &'n str,
+    /// Lines of the file before this input (0 unless it is a later block).
+    lines_before: u64,
+}
+
+impl<'n, R: Read> Records<'n, R> {
+    fn new(input: R, source_name: &'n str, lines_before: u64) -> Self {
+        let rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(CSV_BUFFER)
+            .from_reader(Tap::new(input));
+        Records {
+            rdr,
+            source_name,
+            lines_before,
+        }
+    }
+
+    /// Reads the next non-blank record into `rec` and returns the file line it starts on.
+    ///
+    /// The line is computed from the end of the record: csv counts every `\n` it consumed, so
+    /// the start line is that count minus the `\n` inside the record's (quoted) fields, minus
+    /// one when the byte that ended the record is a `\n` (with `\r\n` the record ends at the
+    /// `\r`; a last record without a line end ends at the end of the input).
+    fn next(&mut self, rec: &mut csv::ByteRecord) -> Result<Option<u64>, ReadError> {
+        loop {
+            match self.rdr.read_byte_record(rec) {
+                Ok(false) => return Ok(None),
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map(|p| p.line()).unwrap_or(0) + self.lines_before;
+                    return Err(match e.into_kind() {
+                        csv::ErrorKind::Io(err) => ReadError::Io {
+                            source_name: self.source_name.to_owned(),
+                            err,
+                        },
+                        other => ReadError::Header {
+                            source_name: self.source_name.to_owned(),
+                            detail: format!("CSV error near line {line}: {other:?}"),
+                        },
+                    });
                 }
             }
+            if blank(rec) {
+                continue;
+            }
+            let pos = self.rdr.position();
+            let end = pos.byte();
+            let tap = self.rdr.get_ref();
+            let at_eof = tap.eof && end == tap.total;
+            let newline_end = !at_eof && end > 0 && tap.byte_at(end - 1) == Some(b'\n');
+            let inside = memchr::memchr_iter(b'\n', rec.as_slice()).count() as u64;
+            let line = pos.line().saturating_sub(inside + u64::from(newline_end));
+            return Ok(Some(self.lines_before + line));
         }
-    };
-    let blank = |r: &csv::ByteRecord| r.len() == 1 && r.get(0).is_some_and(|f| f.is_empty());
-    let mut summary = CsvRowsSummary::default();
+    }
+}
+
+/// The header decision and the first records: the header names and line when the first record
+/// is a header, and the (at most two) records read to decide.
+type Start = (Option<(Vec<String>, u64)>, Vec<(csv::ByteRecord, u64)>);
+
+fn read_start<R: Read>(recs: &mut Records<'_, R>, header: HeaderMode) -> Result<Start, ReadError> {
+    let source_name = recs.source_name;
     let mut rec = csv::ByteRecord::new();
     let mut pending: Vec<(csv::ByteRecord, u64)> = Vec::new();
-    while pending.len() < 2 && read_next(&mut rdr, &mut rec)? {
-        if blank(&rec) {
-            continue;
+    while pending.len() < 2 {
+        match recs.next(&mut rec)? {
+            Some(line) => pending.push((rec.clone(), line)),
+            None => break,
         }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        pending.push((rec.clone(), line));
     }
     if pending.is_empty() {
         return Err(ReadError::Empty {
@@ -119,74 +209,302 @@ pub fn for_each_csv_row<R: Read>(
                 && pending.get(1).is_some_and(|r| r.0.iter().any(is_numeric))
         }
     };
-    let mut expected: Option<usize> = None;
-    if use_header {
-        let (h, _) = pending.remove(0);
-        let mut names = Vec::with_capacity(h.len());
-        for (i, f) in h.iter().enumerate() {
-            let name = std::str::from_utf8(f).map_err(|_| ReadError::Header {
+    if !use_header {
+        return Ok((None, pending));
+    }
+    let (h, line) = pending.remove(0);
+    let mut names = Vec::with_capacity(h.len());
+    for (i, f) in h.iter().enumerate() {
+        let name = std::str::from_utf8(f).map_err(|_| ReadError::Header {
+            source_name: source_name.to_owned(),
+            detail: format!("column {} is not valid UTF-8", i + 1),
+        })?;
+        let name = name.trim().trim_start_matches('\u{feff}').trim().to_owned();
+        if names.contains(&name) {
+            return Err(ReadError::Header {
                 source_name: source_name.to_owned(),
-                detail: format!("column {} is not valid UTF-8", i + 1),
-            })?;
-            let name = name.trim().trim_start_matches('\u{feff}').trim().to_owned();
-            if names.contains(&name) {
-                return Err(ReadError::Header {
-                    source_name: source_name.to_owned(),
-                    detail: format!("duplicate column name {name:?}"),
-                });
-            }
-            names.push(name);
+                detail: format!("duplicate column name {name:?}"),
+            });
         }
+        names.push(name);
+    }
+    Ok((Some((names, line)), pending))
+}
+
+/// Sends one record as a row or a reject. `expected` is the row width (set by the first
+/// record when there is no header).
+fn emit(
+    r: &csv::ByteRecord,
+    line: u64,
+    expected: &mut Option<usize>,
+    summary: &mut CsvRowsSummary,
+    on: &mut impl FnMut(CsvEvent<'_>),
+) {
+    summary.records += 1;
+    let want = *expected.get_or_insert(r.len());
+    if r.len() != want {
+        summary.rejected += 1;
+        let msg = format!("expected {want} fields, found {}", r.len());
+        on(CsvEvent::Reject {
+            line,
+            kind: "ragged_row",
+            message: &msg,
+        });
+        return;
+    }
+    let mut fields: Vec<&str> = Vec::with_capacity(r.len());
+    for (i, f) in r.iter().enumerate() {
+        match std::str::from_utf8(f) {
+            Ok(s) => fields.push(s),
+            Err(_) => {
+                summary.rejected += 1;
+                let msg = format!("field {} is not valid UTF-8", i + 1);
+                on(CsvEvent::Reject {
+                    line,
+                    kind: "invalid_utf8",
+                    message: &msg,
+                });
+                return;
+            }
+        }
+    }
+    summary.rows += 1;
+    on(CsvEvent::Row {
+        line,
+        fields: &fields,
+    });
+}
+
+fn emit_rest<R: Read>(
+    recs: &mut Records<'_, R>,
+    expected: &mut Option<usize>,
+    summary: &mut CsvRowsSummary,
+    on: &mut impl FnMut(CsvEvent<'_>),
+) -> Result<(), ReadError> {
+    let mut rec = csv::ByteRecord::new();
+    while let Some(line) = recs.next(&mut rec)? {
+        emit(&rec, line, expected, summary, on);
+    }
+    Ok(())
+}
+
+/// Reads a CSV stream and calls `on` for the header (if any), each row and each rejected
+/// record, in input order. Errors only when the input as a whole is unusable: an I/O or CSV
+/// syntax error, an unusable header, or no record at all (a header alone is not an error: the
+/// summary then has no rows).
+pub fn for_each_csv_row<R: Read>(
+    input: R,
+    source_name: &str,
+    header: HeaderMode,
+    mut on: impl FnMut(CsvEvent<'_>),
+) -> Result<CsvRowsSummary, ReadError> {
+    let r: Box<dyn BufRead> = maybe_gunzip(input).map_err(|err| ReadError::Io {
+        source_name: source_name.to_owned(),
+        err,
+    })?;
+    let mut recs = Records::new(r, source_name, 0);
+    let (names, pending) = read_start(&mut recs, header)?;
+    let mut summary = CsvRowsSummary::default();
+    let mut expected = None;
+    if let Some((names, _)) = names {
         expected = Some(names.len());
         on(CsvEvent::Header(&names));
         summary.header = Some(names);
     }
-    let mut handle = |r: &csv::ByteRecord, line: u64, summary: &mut CsvRowsSummary| {
-        summary.records += 1;
-        let want = *expected.get_or_insert(r.len());
-        if r.len() != want {
-            summary.rejected += 1;
-            let msg = format!("expected {want} fields, found {}", r.len());
-            on(CsvEvent::Reject {
-                line,
-                kind: "ragged_row",
-                message: &msg,
-            });
-            return;
-        }
-        let mut fields: Vec<&str> = Vec::with_capacity(r.len());
-        for (i, f) in r.iter().enumerate() {
-            match std::str::from_utf8(f) {
-                Ok(s) => fields.push(s),
-                Err(_) => {
-                    summary.rejected += 1;
-                    let msg = format!("field {} is not valid UTF-8", i + 1);
-                    on(CsvEvent::Reject {
-                        line,
-                        kind: "invalid_utf8",
-                        message: &msg,
-                    });
-                    return;
-                }
-            }
-        }
-        summary.rows += 1;
-        on(CsvEvent::Row {
-            line,
-            fields: &fields,
-        });
-    };
-    for (r, line) in pending.drain(..) {
-        handle(&r, line, &mut summary);
+    for (r, line) in &pending {
+        emit(r, *line, &mut expected, &mut summary, &mut on);
     }
-    while read_next(&mut rdr, &mut rec)? {
-        if blank(&rec) {
-            continue;
-        }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        handle(&rec, line, &mut summary);
-    }
+    emit_rest(&mut recs, &mut expected, &mut summary, &mut on)?;
     Ok(summary)
+}
+
+/// What the start of a CSV input decides for all of it: the header and the row width.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvLayout {
+    /// The header, when the first record is one.
+    pub header: Option<Vec<String>>,
+    /// The number of fields every row must have (the header's, else the first record's).
+    pub expected: usize,
+    /// The line of the first record (the header, or the first row).
+    pub first_line: u64,
+}
+
+/// Reads just enough of a (not compressed) CSV input to decide its [`CsvLayout`], with the
+/// same rules and errors as [`for_each_csv_row`].
+pub fn csv_layout<R: Read>(
+    input: R,
+    source_name: &str,
+    header: HeaderMode,
+) -> Result<CsvLayout, ReadError> {
+    let mut recs = Records::new(input, source_name, 0);
+    let (names, pending) = read_start(&mut recs, header)?;
+    Ok(match names {
+        Some((names, line)) => CsvLayout {
+            expected: names.len(),
+            header: Some(names),
+            first_line: line,
+        },
+        None => CsvLayout {
+            header: None,
+            expected: pending[0].0.len(),
+            first_line: pending[0].1,
+        },
+    })
+}
+
+/// Reads a block of a CSV file that is not the first ([`csv_blocks`]): no header, rows of
+/// `expected` fields, lines counted from `first_line` (the block's first line in the file). An
+/// empty block is not an error. `input` must start at a record boundary.
+pub fn for_each_csv_block_row<R: Read>(
+    input: R,
+    source_name: &str,
+    first_line: u64,
+    expected: usize,
+    mut on: impl FnMut(CsvEvent<'_>),
+) -> Result<CsvRowsSummary, ReadError> {
+    let mut recs = Records::new(input, source_name, first_line.saturating_sub(1));
+    let mut summary = CsvRowsSummary::default();
+    emit_rest(&mut recs, &mut Some(expected), &mut summary, &mut on)?;
+    Ok(summary)
+}
+
+/// A byte range of a CSV file that starts at a record boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvBlock {
+    /// First byte.
+    pub start: u64,
+    /// One past the last byte.
+    pub end: u64,
+    /// The 1-based file line of the first byte.
+    pub first_line: u64,
+}
+
+/// Bytes read at a time by [`csv_blocks`].
+const SCAN_CHUNK: usize = 1 << 20;
+
+/// Splits the first `len` bytes of a CSV file into blocks of at least `block_size` bytes (the
+/// last may be shorter) that each start at a record boundary, in one sequential pass.
+///
+/// A block ends after the first `\n` at or beyond its target size that is not inside a quoted
+/// field. Quoting follows the csv crate's defaults (RFC 4180): a `"` opens a quoted field only
+/// at the start of a field (after `,`, `\r`, `\n` or at the start of the file; elsewhere it is
+/// an ordinary byte), and inside a quoted field `""` is a quote and a lone `"` closes it. For
+/// well-formed RFC 4180 data this is the rule "a newline ends a record iff an even number of
+/// `"` precede it". The pass jumps between `"` and `\n` bytes with `memchr` and counts the
+/// `\n` bytes to give each block its first line.
+pub fn csv_blocks<S: ReadAt + ?Sized>(
+    src: &S,
+    len: u64,
+    block_size: u64,
+) -> std::io::Result<Vec<CsvBlock>> {
+    csv_blocks_chunked(src, len, block_size, SCAN_CHUNK)
+}
+
+/// [`csv_blocks`] reading `chunk` bytes at a time (tests: the result must not depend on it).
+pub(crate) fn csv_blocks_chunked<S: ReadAt + ?Sized>(
+    src: &S,
+    len: u64,
+    block_size: u64,
+    chunk: usize,
+) -> std::io::Result<Vec<CsvBlock>> {
+    let block_size = block_size.max(1);
+    let chunk = chunk.max(1);
+    let mut blocks = Vec::new();
+    let mut start = 0u64;
+    let mut first_line = 1u64;
+    if len > block_size {
+        let mut buf = vec![0u8; chunk];
+        let mut off = 0u64;
+        let mut quoted = false;
+        // A `"` was seen inside a quoted field: the next byte decides (`"`: escaped quote).
+        let mut quote_pending = false;
+        // The byte before the current chunk (the start of the file is a field start).
+        let mut prev = b'\n';
+        let mut lines = 0u64;
+        while off < len {
+            let want = (len - off).min(chunk as u64) as usize;
+            let n = read_full(src, off, &mut buf[..want])?;
+            if n == 0 {
+                break;
+            }
+            let c = &buf[..n];
+            let mut i = 0;
+            while i < n {
+                if quote_pending {
+                    quote_pending = false;
+                    if c[i] == b'"' {
+                        i += 1;
+                        continue;
+                    }
+                    quoted = false;
+                }
+                if quoted {
+                    match memchr::memchr(b'"', &c[i..]) {
+                        None => {
+                            lines += memchr::memchr_iter(b'\n', &c[i..]).count() as u64;
+                            i = n;
+                        }
+                        Some(j) => {
+                            lines += memchr::memchr_iter(b'\n', &c[i..i + j]).count() as u64;
+                            i += j + 1;
+                            quote_pending = true;
+                        }
+                    }
+                    continue;
+                }
+                let Some(j) = memchr::memchr2(b'"', b'\n', &c[i..]) else {
+                    break;
+                };
+                let p = i + j;
+                if c[p] == b'"' {
+                    let before = if p > 0 { c[p - 1] } else { prev };
+                    quoted = matches!(before, b',' | b'\n' | b'\r');
+                } else {
+                    lines += 1;
+                    let next = off + p as u64 + 1;
+                    if next - start >= block_size && next < len {
+                        blocks.push(CsvBlock {
+                            start,
+                            end: next,
+                            first_line,
+                        });
+                        start = next;
+                        first_line = lines + 1;
+                    }
+                }
+                i = p + 1;
+            }
+            prev = c[n - 1];
+            off += n as u64;
+        }
+    }
+    blocks.push(CsvBlock {
+        start,
+        end: len,
+        first_line,
+    });
+    Ok(blocks)
+}
+
+/// Reads until `buf` is full or the source ends.
+fn read_full<S: ReadAt + ?Sized>(
+    src: &S,
+    mut offset: u64,
+    buf: &mut [u8],
+) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match src.read_at(&mut buf[n..], offset) {
+            Ok(0) => break,
+            Ok(k) => {
+                n += k;
+                offset += k as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
 }
 
 #[cfg(test)]
@@ -227,6 +545,23 @@ mod tests {
         assert!(s.header.is_none());
         let (seen, _) = collect("a,b\n", HeaderMode::Present);
         assert_eq!(seen, ["H a|b"]);
+    }
+
+    #[test]
+    fn lines_are_true_file_lines() {
+        // csv's own position().line() says 1, 1, 2 here and 1, 2, 5, 7 below.
+        let (seen, _) = collect("a,b\r\nc,d\r\n\r\n\r\ne,f\r\n", HeaderMode::Absent);
+        assert_eq!(seen, ["1: a|b", "2: c|d", "5: e|f"]);
+        let (seen, _) = collect("1,2\n\n\n3,4\n\"x\ny\",5\n6,7", HeaderMode::Absent);
+        assert_eq!(seen, ["1: 1|2", "4: 3|4", "5: x\ny|5", "7: 6|7"]);
+        let (seen, _) = collect("a\rb\r\n\"c\r\n\n\"\n\nd\n\"e\n", HeaderMode::Absent);
+        assert_eq!(seen, ["1: a", "1: b", "2: c\r\n\n", "6: d", "7: e\n"]);
+        // A record longer than csv's buffer.
+        let long = "x".repeat(3 * CSV_BUFFER);
+        let text = format!("{long},1\n\n\"{long}\n\",2\r\n3,4\n");
+        let (seen, _) = collect(&text, HeaderMode::Absent);
+        let lines: Vec<&str> = seen.iter().map(|s| s.split(':').next().unwrap()).collect();
+        assert_eq!(lines, ["1", "3", "5"]);
     }
 
     #[test]

@@ -89,11 +89,14 @@ pub struct SuggestOutcome {
     pub profile: DatasetProfile,
 }
 
-/// Profiles `input` into a fresh profile.
+/// Profiles `input` into a fresh profile. A local CSV file is read in parallel blocks by
+/// `workers` threads (0: one per core; see [`read::profile_csv_at`], the result does not depend
+/// on the number); other inputs (S3 objects, gzip, JSON Lines, …) are streamed on one thread.
 pub fn profile_input(
     input: &Path,
     format: Format,
     header: HeaderMode,
+    workers: usize,
 ) -> Result<(DatasetProfile, ReadSummary), SuggestError> {
     let loc = crate::store::resolve(input).map_err(|e| SuggestError::Open {
         path: input.to_owned(),
@@ -108,12 +111,39 @@ pub fn profile_input(
     };
     let mut profile = DatasetProfile::default();
     let summary = match format {
-        Format::Csv => read::profile_csv(open()?, &name, header, &mut profile)?,
+        Format::Csv => match local_file(input) {
+            Some((f, len)) => read::profile_csv_at(
+                &f,
+                len,
+                &name,
+                header,
+                read::CsvParallel {
+                    workers,
+                    ..Default::default()
+                },
+                &mut profile,
+            )?,
+            None => read::profile_csv(open()?, &name, header, &mut profile)?,
+        },
         Format::Jsonl => read::profile_jsonl(open()?, &name, &mut profile)?,
         Format::Capture => read::profile_capture(open()?, &name, &mut profile)?,
         Format::Parquet => parquet(input, &name, &mut profile)?,
     };
     Ok((profile, summary))
+}
+
+/// `input` opened when it is a local regular file (not `s3://`, not a pipe), with its length.
+fn local_file(input: &Path) -> Option<(std::fs::File, u64)> {
+    if input.to_string_lossy().starts_with("s3://") {
+        return None;
+    }
+    // stat first: opening a FIFO would block (and the stream path opens the input again).
+    if !std::fs::metadata(input).ok()?.is_file() {
+        return None;
+    }
+    let f = std::fs::File::open(input).ok()?;
+    let meta = f.metadata().ok()?;
+    meta.is_file().then_some((f, meta.len()))
 }
 
 #[cfg(feature = "polars")]
@@ -154,7 +184,19 @@ pub fn suggest(
     header: HeaderMode,
     output: &Path,
 ) -> Result<SuggestOutcome, SuggestError> {
-    let (profile, summary) = profile_input(input, format, header)?;
+    suggest_with_workers(input, format, header, output, 0)
+}
+
+/// [`suggest`] with a number of worker threads for a local CSV file (0: one per core). The
+/// output does not depend on it.
+pub fn suggest_with_workers(
+    input: &Path,
+    format: Format,
+    header: HeaderMode,
+    output: &Path,
+    workers: usize,
+) -> Result<SuggestOutcome, SuggestError> {
+    let (profile, summary) = profile_input(input, format, header, workers)?;
     let stats = suggest::statistics(&profile);
     let cons = suggest::constraints(&profile);
     let stats_s = to_jackson(&stats).map_err(|e| SuggestError::Serialise(e.to_string()))?;

@@ -273,6 +273,10 @@ enum BaselineCmd {
         /// Folder for statistics.json, constraints.json and baseline_report.json.
         #[arg(long)]
         output: PathBuf,
+        /// Worker threads for a large local CSV file (0: one per core); the output does not
+        /// depend on it.
+        #[arg(long, default_value_t = 0)]
+        workers: usize,
         /// Model-quality baseline: BinaryClassification | MulticlassClassification | Regression.
         #[arg(long)]
         problem_type: Option<String>,
@@ -705,6 +709,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     header,
                     no_header,
                     output,
+                    workers,
                     problem_type,
                     inference_attribute,
                     probability_attribute,
@@ -758,7 +763,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
                 return Ok(());
             }
-            let out = baseline_cmd::suggest(&input, format, header, &output)?;
+            let out = baseline_cmd::suggest_with_workers(&input, format, header, &output, workers)?;
             for w in baseline_cmd::warnings(&out.profile) {
                 eprintln!("{w}");
             }

@@ -492,3 +492,83 @@ fn crc32(data: &[u8]) -> u32 {
 fn crc32_matches_the_standard_check_value() {
     assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
 }
+
+/// A local CSV larger than one 8 MiB block is profiled in parallel blocks: the three files do
+/// not depend on `--workers`, every row is counted, and a reject in a later block (a CRLF
+/// region, a quoted field holding a newline before it) is reported with its true line. The same
+/// bytes through stdin-like streaming (gzip) give the same counts and reject lines.
+#[test]
+fn large_csv_blocks_do_not_depend_on_workers() {
+    let dir = temp_dir("cli-blocks");
+    let mut data = b"id,x,name,note\n".to_vec();
+    let mut line = 2u64;
+    let mut bad_lines = Vec::new();
+    let rows = 600_000u64;
+    for i in 0..rows {
+        let eol: &[u8] = if i >= rows / 2 { b"\r\n" } else { b"\n" };
+        if i % 50_000 == 49_999 {
+            data.extend_from_slice(format!("{i},ragged").as_bytes());
+            bad_lines.push(line);
+        } else if i % 3 == 0 {
+            let x = (i * 7919 % 100_003) as f64 / 7.0;
+            data.extend_from_slice(
+                format!("{i},{x},\"n{}\",\"two\nlines \"\"q\"\"\"", i % 13).as_bytes(),
+            );
+            line += 1;
+        } else {
+            data.extend_from_slice(
+                format!("{i},{},n{},plain text here", i % 977, i % 13).as_bytes(),
+            );
+        }
+        data.extend_from_slice(eol);
+        line += 1;
+    }
+    assert!(data.len() > 2 * (8 << 20), "{}", data.len());
+    let input = write(&dir, "big.csv", &data);
+    let mut outputs = Vec::new();
+    for workers in ["1", "2", "3"] {
+        let out = dir.join(format!("out-{workers}"));
+        let r = suggest(&input, &["--header", "--workers", workers], &out);
+        r.assert_ok();
+        let files: Vec<Vec<u8>> = [
+            "statistics.json",
+            "constraints.json",
+            "baseline_report.json",
+        ]
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap())
+        .collect();
+        outputs.push(files);
+    }
+    assert!(
+        outputs[1] == outputs[0],
+        "--workers 2 differs from --workers 1"
+    );
+    assert!(
+        outputs[2] == outputs[0],
+        "--workers 3 differs from --workers 1"
+    );
+    let report = read_json(&dir.join("out-1/baseline_report.json"));
+    assert_eq!(report["rows_profiled"], rows - bad_lines.len() as u64);
+    let lines: Vec<u64> = report["rejected_examples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, bad_lines);
+    // The same file gzip-compressed is streamed in one pass: same counts and lines.
+    let gz = write(&dir, "big.csv.gz", &gzip_stored(&data));
+    let out = dir.join("out-gz");
+    suggest(&gz, &["--header"], &out).assert_ok();
+    let gz_report = read_json(&out.join("baseline_report.json"));
+    assert_eq!(gz_report["rows_profiled"], report["rows_profiled"]);
+    let gz_lines: Vec<u64> = gz_report["rejected_examples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(gz_lines, bad_lines);
+    let _ = std::fs::remove_dir_all(&dir);
+}
