@@ -277,17 +277,7 @@ impl KllSketch {
         if n == 0 {
             return None;
         }
-        let q = q.clamp(0.0, 1.0);
-        let target = ((q * n as f64).ceil() as u64).clamp(1, n);
-        let sorted = self.sorted_weighted();
-        let mut cum = 0u64;
-        for &(v, w) in &sorted {
-            cum = cum.saturating_add(w);
-            if cum >= target {
-                return Some(v);
-            }
-        }
-        sorted.last().map(|&(v, _)| v)
+        quantile_of_sorted(&self.sorted_weighted(), n, q)
     }
 
     /// Port of Deequ's `QuantileNonSample.quantiles(q)`: the `q - 1` values at
@@ -708,6 +698,24 @@ fn java_max(a: f64, b: f64) -> f64 {
     } else {
         a
     }
+}
+
+/// [`KllSketch::quantile`] over a sketch's [`KllSketch::sorted_weighted`] list and its
+/// `count()` `n` (to take several quantiles with one sort).
+pub fn quantile_of_sorted(sorted: &[(f64, u64)], n: u64, q: f64) -> Option<f64> {
+    if q.is_nan() || n == 0 {
+        return None;
+    }
+    let q = q.clamp(0.0, 1.0);
+    let target = ((q * n as f64).ceil() as u64).clamp(1, n);
+    let mut cum = 0u64;
+    for &(v, w) in sorted {
+        cum = cum.saturating_add(w);
+        if cum >= target {
+            return Some(v);
+        }
+    }
+    sorted.last().map(|&(v, _)| v)
 }
 
 #[cfg(test)]

@@ -253,6 +253,26 @@ fn emit(
         return;
     }
     let mut fields: Vec<&str> = Vec::with_capacity(r.len());
+    // One UTF-8 check for the whole record: if it passes and every field starts and ends on a
+    // character boundary, every field is valid UTF-8. Otherwise the check per field below
+    // names the bad field.
+    if let Ok(all) = std::str::from_utf8(r.as_slice()) {
+        for i in 0..r.len() {
+            match r.range(i).and_then(|range| all.get(range)) {
+                Some(f) => fields.push(f),
+                None => break,
+            }
+        }
+        if fields.len() == r.len() {
+            summary.rows += 1;
+            on(CsvEvent::Row {
+                line,
+                fields: &fields,
+            });
+            return;
+        }
+        fields.clear();
+    }
     for (i, f) in r.iter().enumerate() {
         match std::str::from_utf8(f) {
             Ok(s) => fields.push(s),

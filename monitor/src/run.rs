@@ -397,10 +397,7 @@ impl<R: std::io::Read> BlockLines<R> {
     /// The next line; `None` at the end of the stream.
     fn next_line(&mut self) -> std::io::Result<Option<&[u8]>> {
         loop {
-            if let Some(k) = self.buf[self.searched..self.end]
-                .iter()
-                .position(|&b| b == b'\n')
-            {
+            if let Some(k) = memchr::memchr(b'\n', &self.buf[self.searched..self.end]) {
                 let s = self.start;
                 self.start = self.searched + k + 1;
                 self.searched = self.start;

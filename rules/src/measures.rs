@@ -4,7 +4,7 @@
 //! comes from `statistics.json`, so an AWS-written baseline works as it is), categorical features
 //! by value counts. Every measure is computed for every feature on every run.
 
-use driftmon_baseline::kll::KllSketch;
+use driftmon_baseline::kll::{quantile_of_sorted, KllSketch};
 
 use crate::stats;
 
@@ -59,8 +59,14 @@ pub const ROBUST_C_ALPHA: f64 = 1.8;
 /// Interior edges at the baseline's quantiles 1/b, …, (b−1)/b, deduplicated (discrete features
 /// have repeated quantiles and get fewer bins).
 pub fn quantile_edges(sketch: &KllSketch, bins: usize) -> Vec<f64> {
+    quantile_edges_sorted(&sketch.sorted_weighted(), sketch.count(), bins)
+}
+
+/// [`quantile_edges`] from a sketch's `sorted_weighted()` list and `count()` (one sort for all
+/// the edges).
+pub fn quantile_edges_sorted(sorted: &[(f64, u64)], count: u64, bins: usize) -> Vec<f64> {
     let mut edges: Vec<f64> = (1..bins.max(1))
-        .filter_map(|i| sketch.quantile(i as f64 / bins as f64))
+        .filter_map(|i| quantile_of_sorted(sorted, count, i as f64 / bins as f64))
         .collect();
     edges.dedup();
     // Bins are [e_i, e_{i+1}); an edge equal to the minimum would make the first bin empty.
@@ -89,7 +95,7 @@ pub fn numeric(
     let d = stats::ks_statistic_weighted(&bw, &cw);
     let p = stats::ks_pvalue(d, n, m);
     let linf_robust = stats::linf_robust(d, n as f64, m as f64, ROBUST_C_ALPHA);
-    let edges = quantile_edges(base.sketch, bins);
+    let edges = quantile_edges_sorted(&bw, n, bins);
     let mut b = stats::bin_counts(&edges, &bw);
     let mut c = stats::bin_counts(&edges, &cw);
     b.push(base.missing as f64);
