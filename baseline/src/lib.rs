@@ -16,6 +16,7 @@ pub mod jackson;
 pub mod kll;
 #[cfg(feature = "polars")]
 pub mod parquet;
+pub mod pool;
 pub mod profile;
 pub mod read;
 pub mod rows;

@@ -353,102 +353,36 @@ pub fn profile_csv_at<S: ReadAt + ?Sized>(
     csv_summary(&s, source_name, profile)
 }
 
-/// Runs `one(0..n)` on a pool of `workers` threads and merges the results strictly in index
-/// order; the first error in index order wins.
+/// Runs `one(0..n)` on a pool of `workers` threads ([`crate::pool::in_order`]) and merges the
+/// results strictly in index order; the first error in index order wins.
 fn in_order(
     n: usize,
     workers: usize,
     one: impl Fn(usize) -> BlockResult + Sync,
 ) -> Result<(DatasetProfile, crate::rows::CsvRowsSummary), ReadError> {
-    use std::collections::BTreeMap;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::{Condvar, Mutex, PoisonError};
-    struct Pool {
-        total: Option<(DatasetProfile, crate::rows::CsvRowsSummary)>,
-        next: usize,
-        ready: BTreeMap<usize, BlockResult>,
-        failed: Option<ReadError>,
-    }
-    let workers = workers.clamp(1, n.max(1));
-    let ahead = 2 * workers;
-    let counter = AtomicUsize::new(0);
-    let pool = Mutex::new(Pool {
-        total: None,
-        next: 0,
-        ready: BTreeMap::new(),
-        failed: None,
-    });
-    let turn = Condvar::new();
-    let work = || loop {
-        let i = counter.fetch_add(1, Ordering::Relaxed);
-        if i >= n {
-            return;
-        }
-        {
-            let mut st = pool.lock().unwrap_or_else(PoisonError::into_inner);
-            while st.failed.is_none() && i >= st.next + ahead {
-                st = turn.wait(st).unwrap_or_else(PoisonError::into_inner);
-            }
-            if st.failed.is_some() {
-                return;
-            }
-        }
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| one(i))).unwrap_or_else(
-            |_| {
-                Err(ReadError::Io {
-                    source_name: String::new(),
-                    err: std::io::Error::other(format!("a worker panicked on block {i}")),
-                })
-            },
-        );
-        let mut st = pool.lock().unwrap_or_else(PoisonError::into_inner);
-        st.ready.insert(i, r);
-        loop {
-            let next = st.next;
-            let Some(r) = st.ready.remove(&next) else {
-                break;
-            };
-            match r {
-                Ok((p, s)) => {
-                    match &mut st.total {
-                        None => st.total = Some((p, s)),
-                        Some((tp, ts)) => {
-                            tp.merge(&p);
-                            ts.records += s.records;
-                            ts.rows += s.rows;
-                            ts.rejected += s.rejected;
-                        }
-                    }
-                    st.next += 1;
-                }
-                Err(e) => {
-                    st.failed = Some(e);
-                    st.ready.clear();
-                    break;
-                }
-            }
-        }
-        let stop = st.failed.is_some();
-        drop(st);
-        turn.notify_all();
-        if stop {
-            return;
-        }
-    };
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(work);
-        }
-    });
-    let st = pool.into_inner().unwrap_or_else(PoisonError::into_inner);
-    match (st.failed, st.total) {
-        (Some(e), _) => Err(e),
-        (None, Some(t)) => Ok(t),
-        (None, None) => Err(ReadError::Empty {
+    let mut total: Option<(DatasetProfile, crate::rows::CsvRowsSummary)> = None;
+    crate::pool::in_order(
+        n,
+        workers,
+        one,
+        |i| ReadError::Io {
             source_name: String::new(),
-            detail: String::new(),
-        }),
-    }
+            err: std::io::Error::other(format!("a worker panicked on block {i}")),
+        },
+        |_, (p, s)| match &mut total {
+            None => total = Some((p, s)),
+            Some((tp, ts)) => {
+                tp.merge(&p);
+                ts.records += s.records;
+                ts.rows += s.rows;
+                ts.rejected += s.rejected;
+            }
+        },
+    )?;
+    total.ok_or_else(|| ReadError::Empty {
+        source_name: String::new(),
+        detail: String::new(),
+    })
 }
 
 /// Converts a JSON value into a cell; nested arrays and objects are not cells.

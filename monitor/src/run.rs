@@ -631,20 +631,6 @@ fn worker_count(spec: &RunSpec) -> usize {
     }
 }
 
-/// The shared state of [`profile_objects`]' workers.
-struct Pool {
-    /// The merged profile of pieces `0..next`.
-    total: WindowProfile,
-    /// The next piece to merge.
-    next: usize,
-    /// Lines of the pieces merged so far that belong to the object of piece `next`.
-    line_base: u64,
-    /// Finished pieces waiting for their turn (at most `2 * workers`), with their line counts.
-    ready: BTreeMap<usize, Result<(WindowProfile, u64), RunError>>,
-    /// The first failure in piece order; workers stop once it is set.
-    failed: Option<RunError>,
-}
-
 /// Profiles `files` in parallel and merges them in order, without [`finish`]ing. Large
 /// uncompressed objects are split into byte ranges ([`RANGE_BYTES`]); a fixed pool of workers
 /// pulls piece indices from an atomic counter; a worker does not start piece `i` while
@@ -668,24 +654,15 @@ pub fn profile_objects_in_ranges(
     spec: &RunSpec,
     range_bytes: u64,
 ) -> Result<WindowProfile, RunError> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::{Condvar, Mutex, PoisonError};
     let pieces = plan_pieces(capture, files, range_bytes);
-    let workers = worker_count(spec).clamp(1, pieces.len().max(1));
-    let ahead = 2 * workers;
-    let counter = AtomicUsize::new(0);
-    let pool = Mutex::new(Pool {
-        total: WindowProfile {
-            main: DatasetProfile::with_names(names),
-            ..Default::default()
-        },
-        next: 0,
-        line_base: 0,
-        ready: BTreeMap::new(),
-        failed: None,
-    });
-    let turn = Condvar::new();
-    let one = |piece: &Piece| -> Result<(WindowProfile, u64), RunError> {
+    let mut total = WindowProfile {
+        main: DatasetProfile::with_names(names),
+        ..Default::default()
+    };
+    // Lines of the pieces folded so far that belong to the current object.
+    let mut line_base = 0u64;
+    let one = |i: usize| -> Result<(WindowProfile, u64), RunError> {
+        let piece = &pieces[i];
         let key = &files[piece.file];
         let uri = capture.store.uri(key);
         let (f, lines) = match piece.end {
@@ -705,66 +682,21 @@ pub fn profile_objects_in_ranges(
             err,
         })
     };
-    let work = || loop {
-        let i = counter.fetch_add(1, Ordering::Relaxed);
-        let Some(piece) = pieces.get(i) else { return };
-        {
-            let mut st = pool.lock().unwrap_or_else(PoisonError::into_inner);
-            while st.failed.is_none() && i >= st.next + ahead {
-                st = turn.wait(st).unwrap_or_else(PoisonError::into_inner);
+    driftmon_baseline::pool::in_order(
+        pieces.len(),
+        worker_count(spec),
+        one,
+        |i| RunError::NoData(format!("a worker panicked on {}", files[pieces[i].file])),
+        |i, (mut wp, lines)| {
+            if pieces[i].start == 0 {
+                line_base = 0;
             }
-            if st.failed.is_some() {
-                return;
-            }
-        }
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| one(piece)))
-            .unwrap_or_else(|_| {
-                Err(RunError::NoData(format!(
-                    "a worker panicked on {}",
-                    files[piece.file]
-                )))
-            });
-        let mut st = pool.lock().unwrap_or_else(PoisonError::into_inner);
-        st.ready.insert(i, r);
-        loop {
-            let next = st.next;
-            let Some(r) = st.ready.remove(&next) else {
-                break;
-            };
-            match r {
-                Ok((mut wp, lines)) => {
-                    if pieces[next].start == 0 {
-                        st.line_base = 0;
-                    }
-                    shift_lines(&mut wp, st.line_base);
-                    st.line_base += lines;
-                    st.total.merge(&wp);
-                    st.next += 1;
-                }
-                Err(e) => {
-                    st.failed = Some(e);
-                    st.ready.clear();
-                    break;
-                }
-            }
-        }
-        let stop = st.failed.is_some();
-        drop(st);
-        turn.notify_all();
-        if stop {
-            return;
-        }
-    };
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(work);
-        }
-    });
-    let st = pool.into_inner().unwrap_or_else(PoisonError::into_inner);
-    match st.failed {
-        Some(e) => Err(e),
-        None => Ok(st.total),
-    }
+            shift_lines(&mut wp, line_base);
+            line_base += lines;
+            total.merge(&wp);
+        },
+    )?;
+    Ok(total)
 }
 
 /// What the profiling stage of a run produces: the window's profile before [`finish`] and the
