@@ -72,72 +72,40 @@ pub fn nested_cargo() -> std::process::Command {
     cmd
 }
 
+/// Builds `bin` of `package` with `cargo build` (release when the tests are) and returns its path
+/// next to the `driftmon` binary; if the build does not succeed, a binary already there is used.
+fn build_bin(package: &str, bin: &str) -> PathBuf {
+    let mut cmd = nested_cargo();
+    cmd.args(["build", "--quiet", "-p", package, "--bin", bin])
+        .arg("--manifest-path")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml"));
+    if !cfg!(debug_assertions) {
+        cmd.arg("--release");
+    }
+    let path = driftmon_bin().with_file_name(bin);
+    match cmd.status() {
+        Ok(s) if s.success() => {}
+        other => eprintln!(
+            "note: `cargo build --bin {bin}` did not succeed ({other:?}); using {}",
+            path.display()
+        ),
+    }
+    assert!(path.is_file(), "no {bin} binary at {}", path.display());
+    path
+}
+
 /// The `driftmon` binary, built once per test process (`cargo test` builds only the libraries a
 /// test crate depends on, so a binary left in `target/` could be stale or absent).
 pub fn built_driftmon() -> &'static std::path::Path {
     static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BIN.get_or_init(|| {
-        let mut cmd = nested_cargo();
-        cmd.args([
-            "build",
-            "--quiet",
-            "-p",
-            "driftmon-monitor",
-            "--bin",
-            "driftmon",
-        ])
-        .arg("--manifest-path")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml"));
-        if !cfg!(debug_assertions) {
-            cmd.arg("--release");
-        }
-        let bin = driftmon_bin();
-        match cmd.status() {
-            Ok(s) if s.success() => {}
-            other => eprintln!(
-                "note: `cargo build --bin driftmon` did not succeed ({other:?}); using {}",
-                bin.display()
-            ),
-        }
-        assert!(bin.is_file(), "no driftmon binary at {}", bin.display());
-        bin
-    })
+    BIN.get_or_init(|| build_bin("driftmon-monitor", "driftmon"))
 }
 
 /// The `driftmon-lambda` binary (`target/<profile>/driftmon-lambda`), built once per test process
 /// with the Lambda crate's own (lean) features, as `cargo lambda build` and `scripts/test.sh` do.
 pub fn built_lambda() -> &'static std::path::Path {
     static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BIN.get_or_init(|| {
-        let mut cmd = nested_cargo();
-        cmd.args([
-            "build",
-            "--quiet",
-            "-p",
-            "driftmon-lambda",
-            "--bin",
-            "driftmon-lambda",
-        ])
-        .arg("--manifest-path")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml"));
-        if !cfg!(debug_assertions) {
-            cmd.arg("--release");
-        }
-        let bin = driftmon_bin().with_file_name("driftmon-lambda");
-        match cmd.status() {
-            Ok(s) if s.success() => {}
-            other => eprintln!(
-                "note: `cargo build --bin driftmon-lambda` did not succeed ({other:?}); using {}",
-                bin.display()
-            ),
-        }
-        assert!(
-            bin.is_file(),
-            "no driftmon-lambda binary at {}",
-            bin.display()
-        );
-        bin
-    })
+    BIN.get_or_init(|| build_bin("driftmon-lambda", "driftmon-lambda"))
 }
 
 /// A local AWS-compatible endpoint named by an environment variable (set by `scripts/test.sh`,
