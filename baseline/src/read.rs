@@ -41,11 +41,16 @@ pub enum ReadError {
     },
 }
 
-/// Wraps a reader so that gzip input (magic bytes `1f 8b`) is decompressed transparently.
+/// Whether bytes start with the gzip magic `1f 8b`.
+pub fn is_gzip(head: &[u8]) -> bool {
+    head.starts_with(&[0x1f, 0x8b])
+}
+
+/// Wraps a reader so that gzip input ([`is_gzip`]) is decompressed transparently.
 pub fn maybe_gunzip<'a, R: Read + 'a>(r: R) -> std::io::Result<Box<dyn BufRead + 'a>> {
     let mut br = BufReader::with_capacity(256 * 1024, r);
     let head = br.fill_buf()?;
-    if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+    if is_gzip(head) {
         Ok(Box::new(BufReader::with_capacity(
             256 * 1024,
             MultiGzDecoder::new(br),
@@ -278,10 +283,8 @@ type BlockResult = Result<(DatasetProfile, crate::rows::CsvRowsSummary), ReadErr
 ///
 /// One sequential pass ([`crate::rows::csv_blocks`]) finds the block boundaries and lines; the
 /// start of the file decides the header and the row width for every block
-/// ([`crate::rows::csv_layout`]). Then a fixed pool of workers takes blocks in order from an
-/// atomic counter and the block profiles are merged strictly in block order through a small
-/// reorder buffer (a worker does not start block `i` while `i >= next_to_merge + 2 *
-/// workers`). Each worker streams its block through a 256 KiB buffer, so memory is a few
+/// ([`crate::rows::csv_layout`]). Then the blocks are profiled on the workers of
+/// [`crate::pool::in_order`] and their profiles merged strictly in block order. Each worker streams its block through a 256 KiB buffer, so memory is a few
 /// buffers and at most `3 * workers` block profiles, whatever the file size.
 ///
 /// Gzip input, a file of one block, and a file whose first record is not in its first block are
@@ -298,7 +301,7 @@ pub fn profile_csv_at<S: ReadAt + ?Sized>(
     use crate::rows::{csv_blocks, csv_layout, for_each_csv_block_row, for_each_csv_row};
     let whole = || RangeReader::new(src, 0, len);
     let mut magic = [0u8; 2];
-    let gzip = src.read_at(&mut magic, 0).is_ok_and(|n| n == 2) && magic == [0x1f, 0x8b];
+    let gzip = src.read_at(&mut magic, 0).is_ok_and(|n| n == 2) && is_gzip(&magic);
     if gzip || len <= par.block_size {
         return profile_csv(whole(), source_name, header, profile);
     }

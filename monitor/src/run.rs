@@ -24,7 +24,7 @@ use driftmon_baseline::capture::{
 };
 use driftmon_baseline::files::{parse_constraints, parse_statistics, to_jackson};
 use driftmon_baseline::profile::{CellRef, DatasetProfile, Location, Merge};
-use driftmon_baseline::read::maybe_gunzip;
+use driftmon_baseline::read::{is_gzip, maybe_gunzip};
 use driftmon_baseline::suggest;
 use driftmon_baseline::value::Row;
 use driftmon_rules::baseline_view::BaselineView;
@@ -530,7 +530,7 @@ fn starts_gzip(capture: &Located, key: &str) -> bool {
                 err,
             })
         })
-        .is_ok_and(|()| head == [0x1f, 0x8b])
+        .is_ok_and(|()| is_gzip(&head))
 }
 
 /// Settles the width question: the majority width's rows are the window's data; records of
