@@ -98,3 +98,29 @@ pub fn upload(s3: &aws_sdk_s3::Client, bucket: &str, prefix: &str, dir: &std::pa
         }
     });
 }
+
+/// Points a child process's AWS SDK at a local server only: drops the inherited profile,
+/// endpoint, session token, retry mode and default region, sets static credentials and the
+/// region, disables the instance metadata service and the shared config/credentials files, and
+/// asks driftmon for path-style S3 addressing. Callers add the service endpoints.
+pub fn isolated_aws_env(cmd: &mut std::process::Command, key: &str, secret: &str) {
+    for v in [
+        "AWS_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_SESSION_TOKEN",
+        "AWS_RETRY_MODE",
+        "AWS_DEFAULT_REGION",
+    ] {
+        cmd.env_remove(v);
+    }
+    cmd.env("AWS_ACCESS_KEY_ID", key)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .env("AWS_REGION", REGION)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/driftmon-tests/config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/driftmon-tests/credentials",
+        )
+        .env("DRIFTMON_S3_PATH_STYLE", "1");
+}

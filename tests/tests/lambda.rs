@@ -20,7 +20,7 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use driftmon_monitor::monitor_state::{state_key, MonitorState};
-use driftmon_tests::aws::{block, get, moto_s3, put, upload};
+use driftmon_tests::aws::{block, get, isolated_aws_env, moto_s3, put, upload};
 use driftmon_tests::servers::{boto3, unique};
 use driftmon_tests::{built_driftmon, built_lambda, temp_dir, test_endpoint};
 use serde_json::{json, Value};
@@ -291,28 +291,11 @@ impl Drop for Function {
 }
 
 fn aws_env(cmd: &mut Command, moto: &str) {
-    for v in [
-        "AWS_PROFILE",
-        "AWS_SESSION_TOKEN",
-        "AWS_RETRY_MODE",
-        "AWS_DEFAULT_REGION",
-        "DRIFTMON_PUBLISH_METRICS",
-    ] {
-        cmd.env_remove(v);
-    }
-    cmd.env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", REGION)
+    isolated_aws_env(cmd, "testing", "testing");
+    cmd.env_remove("DRIFTMON_PUBLISH_METRICS")
         .env("AWS_ENDPOINT_URL", moto)
         .env("AWS_ENDPOINT_URL_S3", moto)
-        .env("AWS_ENDPOINT_URL_SAGEMAKER", moto)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent/driftmon-tests/config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/driftmon-tests/credentials",
-        )
-        .env("DRIFTMON_S3_PATH_STYLE", "1");
+        .env("AWS_ENDPOINT_URL_SAGEMAKER", moto);
 }
 
 impl Function {

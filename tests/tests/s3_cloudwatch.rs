@@ -17,7 +17,9 @@ use std::sync::OnceLock;
 
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use driftmon_monitor::demo::{application, capture_line, training_csv, Rng, ENDPOINT, VARIANT};
-use driftmon_tests::aws::{block, get, moto_s3, put, s3_client, sdk_config, upload, REGION};
+use driftmon_tests::aws::{
+    block, get, isolated_aws_env, moto_s3, put, s3_client, sdk_config, upload, REGION,
+};
 use driftmon_tests::{built_driftmon, temp_dir, test_endpoint, FaultProxy};
 use serde_json::Value;
 
@@ -175,27 +177,9 @@ struct Ran {
 fn driftmon(env: &AwsEnv<'_>, args: &[&str]) -> Ran {
     let mut cmd = Command::new(built_driftmon());
     cmd.args(args);
-    for v in [
-        "AWS_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_SESSION_TOKEN",
-        "AWS_RETRY_MODE",
-        "AWS_DEFAULT_REGION",
-    ] {
-        cmd.env_remove(v);
-    }
-    cmd.env("AWS_ACCESS_KEY_ID", env.key)
-        .env("AWS_SECRET_ACCESS_KEY", env.secret)
-        .env("AWS_REGION", REGION)
-        .env("AWS_ENDPOINT_URL_S3", env.s3)
-        .env("AWS_MAX_ATTEMPTS", env.max_attempts.to_string())
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent/driftmon-tests/config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/driftmon-tests/credentials",
-        )
-        .env("DRIFTMON_S3_PATH_STYLE", "1");
+    isolated_aws_env(&mut cmd, env.key, env.secret);
+    cmd.env("AWS_ENDPOINT_URL_S3", env.s3)
+        .env("AWS_MAX_ATTEMPTS", env.max_attempts.to_string());
     match env.cloudwatch {
         Some(cw) => cmd.env("AWS_ENDPOINT_URL_CLOUDWATCH", cw),
         // Never reach the real CloudWatch from a test.
