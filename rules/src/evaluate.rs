@@ -212,38 +212,24 @@ fn adjust(pvals: &[Option<f64>], c: Correction) -> Vec<Option<f64>> {
     pvals.iter().map(|p| p.and_then(|_| it.next())).collect()
 }
 
-/// `f` over `items`, in order, on up to `available_parallelism()` scoped threads that take
-/// items one at a time: each feature's measures are independent, and the KS p-value of a large
-/// window can take tens of milliseconds (the exact one-sided Smirnov sum has `O(en)` terms).
+/// `f` over `items`, in order, on up to `available_parallelism()` threads
+/// ([`driftmon_baseline::pool::in_order`]): each feature's measures are independent, and the
+/// KS p-value of a large window can take tens of milliseconds (the exact one-sided Smirnov sum
+/// has `O(en)` terms). A panic in `f` propagates.
 fn par_map<'a, T: Sync, R: Send>(items: &'a [T], f: impl Fn(&'a T) -> R + Sync) -> Vec<R> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(items.len());
-    if threads <= 1 {
-        return items.iter().map(f).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut out = Vec::with_capacity(items.len());
+    let done: Result<(), std::convert::Infallible> = driftmon_baseline::pool::in_order(
+        items.len(),
+        threads,
+        |i| Ok(f(&items[i])),
+        |i| panic!("measuring feature {i} panicked"),
+        |_, r| out.push(r),
+    );
+    match done {
+        Ok(()) => out,
+        Err(never) => match never {},
     }
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(i) else {
-                return done;
-            };
-            done.push((i, f(item)));
-        }
-    };
-    let mut all: Vec<(usize, R)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    all.sort_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Builds the context: matches features, computes every measure once, corrects p-values.
