@@ -750,11 +750,6 @@ impl CategoryCounts {
             .map(|i| &self.entries[i].1)
     }
 
-    /// Whether `v` is tracked.
-    pub fn contains_key<Q: AsRef<str> + ?Sized>(&self, v: &Q) -> bool {
-        self.get(v).is_some()
-    }
-
     /// `(value, count)` pairs, in first-insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &u64)> + '_ {
         self.entries.iter().map(|(k, c)| (k, c))
