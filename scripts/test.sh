@@ -95,4 +95,10 @@ if cargo tree -p driftmon-baseline -e normal --prefix none | grep -E '^(tokio|aw
   echo "driftmon-baseline must stay pure" >&2
   exit 1
 fi
+echo "== control purity: monitor/src/control imports no tokio, no AWS crate, no other room of the crate"
+if grep -rnE '\b(tokio|aws_[a-z_]+|lettre)::|crate::(adapters|daemon|job|monitors|cli|config|report|wiring)\b' \
+  monitor/src/control --include='*.rs' | grep -v '/tests\.rs:' | grep -vE '^[^:]+:[0-9]+:[[:space:]]*//'; then
+  echo "monitor/src/control must stay pure (schedules, state, policy)" >&2
+  exit 1
+fi
 echo "all tests passed"

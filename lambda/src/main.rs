@@ -1,6 +1,6 @@
 //! `driftmon-lambda`: the Lambda runtime loop around [`driftmon_lambda::Handler`].
 //!
-//! Init (once per execution environment): register the S3 adapter, read and validate the
+//! Init (once per execution environment): read and validate the
 //! configuration, build the clients and the engine. A failed init is reported to the Runtime
 //! API's `/init/error` and the process exits. Then each event is handled on the blocking pool
 //! (the engine is synchronous); a [`driftmon_lambda::Retryable`] failure becomes a function
@@ -61,7 +61,6 @@ fn report_init_error(message: &str) {
 }
 
 fn main() {
-    driftmon_monitor::store_s3::register();
     let env = |k: &str| std::env::var(k).ok();
     let started = std::time::Instant::now();
     let handler = match driftmon_lambda::init(&env) {

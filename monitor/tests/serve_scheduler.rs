@@ -12,16 +12,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use driftmon_baseline::capture::{format_timestamp_ms, parse_timestamp_ms};
-use driftmon_monitor::actions::{Recorded, RecordingActions};
+use driftmon_monitor::adapters::actions::{Recorded, RecordingActions};
+use driftmon_monitor::adapters::state_store::MemoryStore;
+use driftmon_monitor::adapters::state_store::{CasError, ConditionalStore, StateRepo, Version};
+use driftmon_monitor::adapters::store::StoreError;
 use driftmon_monitor::config::{parse, ValidateContext, ValidatedConfig};
-use driftmon_monitor::engine::{Engine, RunFailure, RunSummary, WindowRunner};
-use driftmon_monitor::monitor_state::{
-    CasError, ConditionalStore, MonitorState, NoticeEvent, StateRepo, Version, ViolationKey,
-};
-use driftmon_monitor::schedule::Window;
-use driftmon_monitor::serve::{serve, Clock, ServeOptions, Status};
-use driftmon_monitor::state_store::MemoryStore;
-use driftmon_monitor::store::StoreError;
+use driftmon_monitor::control::schedule::Window;
+use driftmon_monitor::control::state::{MonitorState, NoticeEvent, ViolationKey};
+use driftmon_monitor::daemon::engine::{Engine, RunFailure, RunSummary, WindowRunner};
+use driftmon_monitor::daemon::scheduler::{serve, Clock, ServeOptions, Status};
 use tokio::sync::watch;
 
 const H: i64 = 3_600_000;
@@ -460,8 +459,8 @@ impl ConditionalStore for Down {
             msg: "connection refused".into(),
         }))
     }
-    fn guarantee(&self) -> driftmon_monitor::monitor_state::CasGuarantee {
-        driftmon_monitor::monitor_state::CasGuarantee::Atomic
+    fn guarantee(&self) -> driftmon_monitor::adapters::state_store::CasGuarantee {
+        driftmon_monitor::adapters::state_store::CasGuarantee::Atomic
     }
     fn uri(&self, key: &str) -> String {
         format!("s3://down/{key}")

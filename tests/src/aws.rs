@@ -1,5 +1,5 @@
 //! Clients of the local AWS-compatible server (moto) for the end-to-end tests: independent of the
-//! code under test except for the shared runtime and credential chain of `driftmon_monitor::aws`.
+//! code under test except for the shared runtime and credential chain of `driftmon_monitor::adapters::aws`.
 
 use std::future::Future;
 
@@ -8,13 +8,13 @@ pub const REGION: &str = "us-east-1";
 
 /// Runs a future on driftmon's shared AWS runtime.
 pub fn block<F: Future>(f: F) -> F::Output {
-    driftmon_monitor::aws::block_on(f).expect("AWS runtime")
+    driftmon_monitor::adapters::aws::block_on(f).expect("AWS runtime")
 }
 
 /// An SDK configuration for `endpoint` with static keys.
 pub fn sdk_config(endpoint: &str, key: &str, secret: &str) -> aws_config::SdkConfig {
     block(
-        driftmon_monitor::aws::loader()
+        driftmon_monitor::adapters::aws::loader()
             .endpoint_url(endpoint)
             .region(aws_config::Region::new(REGION))
             .credentials_provider(aws_sdk_s3::config::Credentials::new(

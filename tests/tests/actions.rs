@@ -1,4 +1,4 @@
-//! The live action adapters (`driftmon_monitor::actions_live::LiveActions`) against real local
+//! The live action adapters (`driftmon_monitor::adapters::actions_live::LiveActions`) against real local
 //! servers:
 //!
 //! - SageMaker: moto (`DRIFTMON_TEST_MOTO_ENDPOINT`, started by `scripts/test.sh`); pipelines
@@ -15,11 +15,11 @@ use std::net::{TcpListener, TcpStream};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use driftmon_monitor::actions::{ActionError, ActionSink, Alert, PipelineStart};
-use driftmon_monitor::actions_live::{email_subject, webhook_payload, LiveActions};
+use driftmon_monitor::adapters::actions::{ActionError, ActionSink, Alert, PipelineStart};
+use driftmon_monitor::adapters::actions_live::{email_subject, webhook_payload, LiveActions};
 use driftmon_monitor::config::{EmailAction, Secret, SmtpTls, WebhookAction};
-use driftmon_monitor::monitor_state::{ActionTarget, Notice, NoticeEvent, ViolationKey};
-use driftmon_monitor::schedule::Window;
+use driftmon_monitor::control::schedule::Window;
+use driftmon_monitor::control::state::{ActionTarget, Notice, NoticeEvent, ViolationKey};
 use driftmon_tests::servers::{boto3, python, unique, SmtpSink};
 use driftmon_tests::test_endpoint;
 use serde_json::{json, Value};
@@ -29,7 +29,7 @@ const REGION: &str = "us-east-1";
 const H13: i64 = 1_795_266_000_000;
 
 fn sdk_config(endpoint: Option<&str>) -> aws_config::SdkConfig {
-    let mut loader = driftmon_monitor::aws::loader()
+    let mut loader = driftmon_monitor::adapters::aws::loader()
         .region(aws_config::Region::new(REGION))
         .credentials_provider(aws_sdk_s3::config::Credentials::new(
             "testing",
@@ -41,7 +41,7 @@ fn sdk_config(endpoint: Option<&str>) -> aws_config::SdkConfig {
     if let Some(e) = endpoint {
         loader = loader.endpoint_url(e);
     }
-    driftmon_monitor::aws::block_on(loader.load()).expect("AWS runtime")
+    driftmon_monitor::adapters::aws::block_on(loader.load()).expect("AWS runtime")
 }
 
 /// Adapters whose SageMaker requests go to `endpoint`, with static test credentials.

@@ -12,9 +12,9 @@ use std::process::Command;
 use driftmon_baseline::capture::{parse_timestamp_ms, ExtractConfig};
 use driftmon_baseline::jackson::java_double;
 use driftmon_baseline::read::HeaderMode;
-use driftmon_monitor::baseline_cmd::{suggest, Format};
-use driftmon_monitor::demo::Rng;
-use driftmon_monitor::run::{run_once, RunError, RunOutcome, RunSpec};
+use driftmon_monitor::cli::demo::Rng;
+use driftmon_monitor::monitors::data_quality::suggest::{suggest, Format};
+use driftmon_monitor::monitors::data_quality::{run_once, RunError, RunOutcome, RunSpec};
 use driftmon_rules::config::DriftConfig;
 use driftmon_tests::{built_driftmon, temp_dir};
 use flate2::write::GzEncoder;
@@ -674,7 +674,7 @@ fn baseline_names(env: &Env) -> Vec<String> {
 
 /// The parts of a window profile that merging keeps exactly (everything but the KLL sketches'
 /// items and the HyperLogLog registers, which are exact only within their bounds).
-fn exact_parts(wp: &driftmon_monitor::run::WindowProfile) -> Value {
+fn exact_parts(wp: &driftmon_monitor::monitors::data_quality::WindowProfile) -> Value {
     let col = |c: &driftmon_baseline::profile::ColumnProfile| {
         let mut cats: Vec<(&String, &u64)> = c.categories.counts.iter().collect();
         cats.sort();
@@ -715,8 +715,8 @@ fn exact_parts(wp: &driftmon_monitor::run::WindowProfile) -> Value {
 /// profile (sketches included) does not depend on the number of workers.
 #[test]
 fn ranges_of_one_object_profile_like_the_whole_object() {
-    use driftmon_monitor::run::profile_objects_in_ranges;
-    use driftmon_monitor::store::resolve;
+    use driftmon_monitor::adapters::store::resolve;
+    use driftmon_monitor::monitors::data_quality::profile_objects_in_ranges;
     let env = Env::new("ranges");
     let bad = bad_lines();
     let mut lines: Vec<Vec<u8>> = Vec::new();

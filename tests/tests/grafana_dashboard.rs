@@ -1,5 +1,5 @@
 //! `dashboards/grafana/driftmon-serve.json`, the Grafana dashboard of `driftmon serve`'s
-//! `/metrics`, against the real exporter ([`driftmon_monitor::serve::Status::prometheus`]):
+//! `/metrics`, against the real exporter ([`driftmon_monitor::daemon::scheduler::Status::prometheus`]):
 //!
 //! * every `driftmon_*` metric named in a panel's query (and in the `monitor` variable's query) is
 //!   a family the exporter declares with a `# TYPE` line (per-monitor families have no samples
@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use driftmon_monitor::serve::Status;
+use driftmon_monitor::daemon::scheduler::Status;
 use serde_json::Value;
 
 fn dashboard() -> Value {

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use driftmon_monitor::monitor_state::{state_key, MonitorState};
+use driftmon_monitor::control::state::{state_key, MonitorState};
 use driftmon_tests::aws::{block, get, isolated_aws_env, moto_s3, put, upload};
 use driftmon_tests::servers::{boto3, unique};
 use driftmon_tests::{built_driftmon, built_lambda, temp_dir, test_endpoint};
@@ -353,7 +353,7 @@ impl Function {
 fn demo() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        use driftmon_monitor::demo::{training_csv, write_capture, RECORDS_PER_HOUR};
+        use driftmon_monitor::cli::demo::{training_csv, write_capture, RECORDS_PER_HOUR};
         let d = temp_dir("lambda-demo");
         write_capture(
             &d.join("capture-all"),
@@ -372,9 +372,9 @@ fn demo() -> &'static Path {
             }
         }
         training_csv(&d.join("training.csv"), 2000, 7).expect("training");
-        driftmon_monitor::baseline_cmd::suggest(
+        driftmon_monitor::monitors::data_quality::suggest::suggest(
             &d.join("training.csv"),
-            driftmon_monitor::baseline_cmd::Format::Csv,
+            driftmon_monitor::monitors::data_quality::suggest::Format::Csv,
             driftmon_baseline::read::HeaderMode::Present,
             &d.join("baseline"),
         )

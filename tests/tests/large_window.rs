@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use driftmon_baseline::files::{parse_constraints, parse_statistics, to_jackson};
 use driftmon_baseline::profile::{CellRef, DatasetProfile, Location};
 use driftmon_baseline::suggest;
-use driftmon_monitor::demo::Rng;
+use driftmon_monitor::cli::demo::Rng;
 use driftmon_rules::baseline_view::BaselineView;
 use driftmon_rules::config::DriftConfig;
 use driftmon_rules::evaluate::{context, evaluate, Status};

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use driftmon_baseline::files::{parse_constraints, parse_statistics, parse_violations};
 use driftmon_baseline::read::HeaderMode;
-use driftmon_monitor::baseline_cmd::Format;
-use driftmon_monitor::model_quality::{
+use driftmon_monitor::monitors::data_quality::suggest::Format;
+use driftmon_monitor::monitors::model_quality::{
     run_model_quality, suggest_model_quality, write_outputs, Attribute, ModelQualityOptions,
     ModelQualityRunSpec, ModelQualityStatus, SuggestSpec,
 };

@@ -1,4 +1,4 @@
-//! `report.html` (driftmon_monitor::report_html): the page an on-call engineer opens.
+//! `report.html` (driftmon_monitor::report::html): the page an on-call engineer opens.
 //!
 //! * the demo's drifted hour renders its status, every violated feature, one titled SVG per
 //!   feature, escaped names and no network reference; the hour with a rejected record shows the
@@ -18,8 +18,8 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use driftmon_monitor::demo::Rng;
-use driftmon_monitor::report_html::{load_history, render, severity};
+use driftmon_monitor::cli::demo::Rng;
+use driftmon_monitor::report::html::{load_history, render, severity};
 use serde_json::{json, Value};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -29,7 +29,7 @@ fn demo_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = driftmon_tests::temp_dir("report-html-demo");
-        driftmon_monitor::demo::run_demo(&dir).expect("demo runs");
+        driftmon_monitor::cli::demo::run_demo(&dir).expect("demo runs");
         dir
     })
 }

@@ -16,7 +16,9 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
-use driftmon_monitor::demo::{application, capture_line, training_csv, Rng, ENDPOINT, VARIANT};
+use driftmon_monitor::cli::demo::{
+    application, capture_line, training_csv, Rng, ENDPOINT, VARIANT,
+};
 use driftmon_tests::aws::{
     block, get, isolated_aws_env, moto_s3, put, s3_client, sdk_config, upload, REGION,
 };
@@ -58,9 +60,9 @@ fn fixture() -> &'static Fixture {
         let training = dir.join("training.csv");
         training_csv(&training, 2000, 7).expect("training data");
         let baseline = dir.join("baseline");
-        driftmon_monitor::baseline_cmd::suggest(
+        driftmon_monitor::monitors::data_quality::suggest::suggest(
             &training,
-            driftmon_monitor::baseline_cmd::Format::Csv,
+            driftmon_monitor::monitors::data_quality::suggest::Format::Csv,
             driftmon_baseline::read::HeaderMode::Present,
             &baseline,
         )

@@ -27,7 +27,7 @@ fn demo() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = temp_dir("serve-demo");
-        driftmon_monitor::demo::run_demo(&dir).expect("demo runs");
+        driftmon_monitor::cli::demo::run_demo(&dir).expect("demo runs");
         dir
     })
 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use driftmon_baseline::read::HeaderMode;
-use driftmon_monitor::baseline_cmd::{suggest, Format};
-use driftmon_monitor::demo::{training_csv, write_capture, ENDPOINT};
+use driftmon_monitor::cli::demo::{training_csv, write_capture, ENDPOINT};
+use driftmon_monitor::monitors::data_quality::suggest::{suggest, Format};
 use serde_json::Value;
 
 const START: &str = "2026-11-21T00:00:00Z";

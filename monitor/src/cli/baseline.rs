@@ -1,0 +1,144 @@
+//! `driftmon baseline suggest`: a baseline from training data, for the chosen monitor type
+//! (`--monitor-type`, data quality by default; `--problem-type` alone still selects model
+//! quality, as before).
+
+use std::path::PathBuf;
+
+use driftmon_baseline::read::HeaderMode;
+
+use crate::cli::args::mq_options;
+use crate::monitors::data_quality::suggest::{self as dq, Format};
+use crate::monitors::MonitorType;
+
+#[derive(clap::Subcommand)]
+pub(crate) enum BaselineCmd {
+    /// Suggest statistics.json and constraints.json from a training dataset.
+    Suggest(Box<SuggestArgs>),
+}
+
+#[derive(clap::Args)]
+pub(crate) struct SuggestArgs {
+    /// The training dataset (CSV, JSON Lines, Parquet or capture JSONL; gzip is fine).
+    #[arg(long)]
+    input: PathBuf,
+    /// The monitor type the baseline is for (default: data-quality, or model-quality when
+    /// --problem-type is given).
+    #[arg(long, value_enum)]
+    monitor_type: Option<MonitorType>,
+    /// csv | jsonl | parquet | capture (default: from the file name).
+    #[arg(long)]
+    format: Option<String>,
+    /// The first CSV row is a header.
+    #[arg(long, conflicts_with = "no_header")]
+    header: bool,
+    /// The CSV has no header (columns are named _c0, _c1, …).
+    #[arg(long)]
+    no_header: bool,
+    /// Folder for statistics.json, constraints.json and baseline_report.json.
+    #[arg(long)]
+    output: PathBuf,
+    /// Worker threads for a large local CSV file (0: one per core); the output does not
+    /// depend on it.
+    #[arg(long, default_value_t = 0)]
+    workers: usize,
+    /// Model-quality baseline: BinaryClassification | MulticlassClassification | Regression.
+    #[arg(long)]
+    problem_type: Option<String>,
+    /// Model quality: the predicted label or value column (name or index).
+    #[arg(long)]
+    inference_attribute: Option<String>,
+    /// Model quality: the predicted probability column (binary).
+    #[arg(long)]
+    probability_attribute: Option<String>,
+    /// Model quality: probability above which the predicted label is 1.
+    #[arg(long)]
+    probability_threshold: Option<f64>,
+    /// Model quality: the ground-truth label column.
+    #[arg(long)]
+    ground_truth_attribute: Option<String>,
+}
+
+/// Runs the command.
+pub(crate) fn run(cmd: BaselineCmd) -> anyhow::Result<()> {
+    let BaselineCmd::Suggest(a) = cmd;
+    let format = match a.format.as_deref() {
+        Some(f) => Format::parse(f).ok_or_else(|| {
+            anyhow::anyhow!("--format {f}: expected csv, jsonl, parquet or capture")
+        })?,
+        None => Format::from_path(&a.input).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: cannot tell the format from the name; pass --format",
+                a.input.display()
+            )
+        })?,
+    };
+    let header = if a.header {
+        HeaderMode::Present
+    } else if a.no_header {
+        HeaderMode::Absent
+    } else {
+        HeaderMode::Auto
+    };
+    let monitor_type = a.monitor_type.unwrap_or(if a.problem_type.is_some() {
+        MonitorType::ModelQuality
+    } else {
+        MonitorType::DataQuality
+    });
+    match monitor_type {
+        MonitorType::DataQuality => {
+            if a.problem_type.is_some() {
+                anyhow::bail!("--problem-type belongs to --monitor-type model-quality");
+            }
+            data_quality(&a, format, header)
+        }
+        MonitorType::ModelQuality => model_quality(&a, format, header),
+        other => anyhow::bail!("{}", other.unavailable()),
+    }
+}
+
+fn data_quality(a: &SuggestArgs, format: Format, header: HeaderMode) -> anyhow::Result<()> {
+    let out = dq::suggest_with_workers(&a.input, format, header, &a.output, a.workers)?;
+    for w in dq::warnings(&out.profile) {
+        eprintln!("{w}");
+    }
+    println!(
+        "Baseline: {} rows, {} features, {} records rejected -> {}",
+        out.summary.rows,
+        out.profile.columns.len(),
+        out.summary.rejected,
+        a.output.display()
+    );
+    Ok(())
+}
+
+fn model_quality(a: &SuggestArgs, format: Format, header: HeaderMode) -> anyhow::Result<()> {
+    use crate::monitors::model_quality::{suggest_model_quality, Attribute, SuggestSpec};
+    let pt = a
+        .problem_type
+        .as_deref()
+        .ok_or_else(|| anyhow::anyhow!("--monitor-type model-quality needs --problem-type"))?;
+    let gt = a
+        .ground_truth_attribute
+        .as_deref()
+        .ok_or_else(|| anyhow::anyhow!("--problem-type needs --ground-truth-attribute"))?;
+    let o = suggest_model_quality(&SuggestSpec {
+        input: a.input.clone(),
+        format,
+        header,
+        output: a.output.clone(),
+        options: mq_options(
+            pt,
+            a.inference_attribute.as_deref(),
+            a.probability_attribute.as_deref(),
+            a.probability_threshold,
+        )?,
+        ground_truth_attribute: Attribute::parse(gt),
+    })?;
+    println!(
+        "Model-quality baseline: {} rows, {} samples -> {}",
+        o.rows,
+        o.samples,
+        a.output.display()
+    );
+    Ok(())
+}
