@@ -44,7 +44,8 @@ const NB_BT_JSONL_CELL_49: [(&str, f64); 14] = [
 ];
 
 fn fixture_label0() -> Option<Vec<(String, f64)>> {
-    let path = fixtures()?.join("examples-notebook-output-clarify/explainability-baseline-analysis.label0.json");
+    let path = fixtures()?
+        .join("examples-notebook-output-clarify/explainability-baseline-analysis.label0.json");
     let v: Value = serde_json::from_slice(&std::fs::read(path).expect("fixture")).expect("json");
     let g = v["explanations"]["kernel_shap"]["label0"]["global_shap_values"]
         .as_object()
@@ -68,7 +69,13 @@ fn two_real_baselines_are_exact() {
     let a: Vec<f64> = base.iter().map(|(_, v)| *v).collect();
     let c: Vec<f64> = base
         .iter()
-        .map(|(k, _)| NB_BT_JSONL_CELL_49.iter().find(|(n, _)| n == k).expect("feature").1)
+        .map(|(k, _)| {
+            NB_BT_JSONL_CELL_49
+                .iter()
+                .find(|(n, _)| n == k)
+                .expect("feature")
+                .1
+        })
         .collect();
     assert_eq!(ndcg(&a, &c), 0.9996906074301998);
 }
@@ -90,7 +97,12 @@ fn matches_sklearn_on_generated_cases() {
     let mut exact = 0;
     for case in cases {
         let nums = |k: &str| -> Vec<f64> {
-            case[k].as_array().expect("array").iter().map(|x| x.as_f64().expect("f64")).collect()
+            case[k]
+                .as_array()
+                .expect("array")
+                .iter()
+                .map(|x| x.as_f64().expect("f64"))
+                .collect()
         };
         let (a, c) = (nums("baseline"), nums("current"));
         let want = case["ndcg"].as_f64().expect("ndcg");

@@ -52,7 +52,9 @@ pub fn ndcg(baseline: &[f64], current: &[f64]) -> f64 {
 /// The discount `1 / log2(i + 2)` of rank `i` (0-based), computed as numpy does.
 fn discounts(m: usize) -> Vec<f64> {
     let ln2 = 2f64.ln();
-    (0..m).map(|i| 1.0 / (((i + 2) as f64).ln() / ln2)).collect()
+    (0..m)
+        .map(|i| 1.0 / (((i + 2) as f64).ln() / ln2))
+        .collect()
 }
 
 /// sklearn's `_tie_averaged_dcg(y_true, y_score, discount_cumsum)`.
