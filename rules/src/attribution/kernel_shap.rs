@@ -209,8 +209,8 @@ pub struct LabelGlobal {
     pub label: String,
     /// `(feature, value)` in header order.
     pub global_shap_values: Vec<(String, f64)>,
-    /// `g(fnull)`.
-    pub expected_value: f64,
+    /// `g(fnull)` (`None` when a baseline file read back has none).
+    pub expected_value: Option<f64>,
 }
 
 impl Explanation {
@@ -230,7 +230,7 @@ impl Explanation {
                         (f.clone(), aggregate(&col, agg))
                     })
                     .collect(),
-                expected_value: self.expected_value[d],
+                expected_value: Some(self.expected_value[d]),
             })
             .collect()
     }
