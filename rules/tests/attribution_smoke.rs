@@ -111,13 +111,11 @@ fn linear_model_over_the_adult_test_set() {
     for (i, (x, l)) in recs.iter().zip(&e.local).enumerate() {
         let want: Vec<f64> = (0..14).map(|j| W[j] * (x[j] - BASELINE[j])).collect();
         let scale: f64 = want.iter().map(|v| v.abs()).sum();
-        for j in 0..14 {
-            let err = (l.phi[0][j] - want[j]).abs();
+        for (j, (got, want)) in l.phi[0].iter().zip(&want).enumerate() {
+            let err = (got - want).abs();
             assert!(
                 err <= 1e-9 * scale,
-                "record {i} feature {j}: {} vs {}",
-                l.phi[0][j],
-                want[j]
+                "record {i} feature {j}: {got} vs {want}"
             );
         }
     }
