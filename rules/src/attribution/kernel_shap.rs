@@ -645,13 +645,19 @@ pub fn plan(
     settings: &ShapSettings,
     options: &RunOptions,
 ) -> Result<Usage, ShapError> {
-    let p = prepare(records, settings, options)?;
-    let n = p.background.len();
-    let rows = n as u64 + p.plans.iter().map(|r| r.rows(n) as u64).sum::<u64>();
-    Ok(Usage {
-        calls: p.batches.len() as u64,
-        rows,
-    })
+    Ok(prepare(records, settings, options)?.usage())
+}
+
+impl Prepared<'_> {
+    /// The calls and rows of the plan.
+    fn usage(&self) -> Usage {
+        let n = self.background.len();
+        let rows = n as u64 + self.plans.iter().map(|r| r.rows(n) as u64).sum::<u64>();
+        Usage {
+            calls: self.batches.len() as u64,
+            rows,
+        }
+    }
 }
 
 /// The link `g`.
@@ -675,8 +681,7 @@ pub fn explain<M: Model>(
     options: &RunOptions,
 ) -> Result<Explanation, ShapError> {
     let p = prepare(records, settings, options)?;
-    let needed = plan(records, settings, options)?;
-    options.budget.check(needed).map_err(CallError::from)?;
+    options.budget.check(p.usage()).map_err(CallError::from)?;
     let mut model = Counted::new(model, options.budget);
     let bg = p.background;
     let n_bg = bg.len();

@@ -11,9 +11,11 @@
 //!   ([`pyjson`]) and read back (AWS-written files too) as the baseline.
 //! * [`check`]: the drift check per label (nDCG < 0.9), `constraint_violations.json`
 //!   (`feature_attribution_drift_check`, no file when clean) and the CloudWatch points.
+//! * [`execution`]: one baselining job or monitoring execution end to end ([`execute`]).
 //! * [`rng`], [`linalg`]: the seeded generator and the small dense solve behind Kernel SHAP.
 pub mod analysis;
 pub mod check;
+pub mod execution;
 pub mod kernel_shap;
 pub mod linalg;
 pub mod model;
@@ -23,6 +25,7 @@ pub mod rng;
 
 pub use analysis::{parse_analysis, write_analysis, AnalysisError};
 pub use check::{attribution_points, check_drift, AttributionViolation, DriftCheck, LabelOutcome};
+pub use execution::{execute, Execution};
 pub use kernel_shap::{
     explain, plan, AggMethod, Explanation, FeatureRef, LabelGlobal, LocalShap, RunOptions,
     ShapError, ShapSettings,
