@@ -1,6 +1,7 @@
 //! nDCG golden values (`clarify-monitors.md` §5.5, §7.3): the three worked values bit for bit,
-//! and scikit-learn's `ndcg_score` on 140 generated cases (`rules/oracle/ndcg_reference.json`,
-//! from `rules/oracle/gen_ndcg.py`), ties included.
+//! and scikit-learn's `ndcg_score` on generated cases (`rules/oracle/ndcg_reference.json`, from
+//! `rules/oracle/gen_ndcg.py`): 140 of 2–15 features (ties included) bit for bit, 20 of 16–64
+//! features within 1e-15 relative.
 
 use std::path::PathBuf;
 
@@ -94,7 +95,7 @@ fn matches_sklearn_on_generated_cases() {
     let v: Value = serde_json::from_str(text).expect("json");
     let cases = v["cases"].as_array().expect("cases");
     assert!(cases.len() >= 100);
-    let mut exact = 0;
+    let (mut exact, mut long, mut worst) = (0, 0, 0.0f64);
     for case in cases {
         let nums = |k: &str| -> Vec<f64> {
             case[k]
@@ -107,9 +108,18 @@ fn matches_sklearn_on_generated_cases() {
         let (a, c) = (nums("baseline"), nums("current"));
         let want = case["ndcg"].as_f64().expect("ndcg");
         let got = ndcg(&a, &c);
-        // Bit for bit: every case has fewer than 16 features (see the module docs).
-        assert_eq!(got, want, "{} case {a:?} / {c:?}", case["kind"]);
-        exact += 1;
+        if a.len() < 16 {
+            // Bit for bit below 16 features (see the module docs).
+            assert_eq!(got, want, "{} case {a:?} / {c:?}", case["kind"]);
+            exact += 1;
+        } else {
+            // OpenBLAS's SIMD kernel from 16 features on: within 1e-15 relative.
+            let rel = (got - want).abs() / want;
+            worst = worst.max(rel);
+            assert!(rel <= 1e-15, "{} features: {got} vs {want}", a.len());
+            long += 1;
+        }
     }
-    assert_eq!(exact, cases.len());
+    println!("{exact} cases bit for bit, {long} long cases within {worst:e} relative");
+    assert!(exact >= 100 && long >= 20);
 }

@@ -137,6 +137,9 @@ pub enum ShapError {
     /// `methods.shap.baseline` is empty.
     #[error("the SHAP baseline has no rows")]
     NoBaseline,
+    /// `methods.shap.num_samples` is 0.
+    #[error("num_samples must be at least 1")]
+    NoSamples,
     /// Nothing to explain (an empty window fails, as in SageMaker).
     #[error("no records to explain")]
     NoRecords,
@@ -236,8 +239,9 @@ impl Explanation {
     }
 }
 
-/// One aggregate of a feature's local values, numpy's way (`np.mean` = pairwise sum / n;
-/// `np.median`). `NaN` for no values.
+/// One aggregate of a feature's local values: `np.mean` of a 1-D array (pairwise sum / n) and
+/// `np.median`. `NaN` for no values. (Clarify's aggregation code is closed source; another
+/// summation order would differ by a few ulp, far below the run-to-run spread of §5.1.)
 pub fn aggregate(values: &[f64], agg: AggMethod) -> f64 {
     if values.is_empty() {
         return f64::NAN;
@@ -531,6 +535,9 @@ fn prepare<'a>(
 ) -> Result<Prepared<'a>, ShapError> {
     let background = &settings.baseline[..];
     let width = background.first().ok_or(ShapError::NoBaseline)?.len();
+    if settings.num_samples == Some(0) {
+        return Err(ShapError::NoSamples);
+    }
     for (k, b) in background.iter().enumerate() {
         if b.len() != width {
             return Err(ShapError::Width {
