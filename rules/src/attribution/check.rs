@@ -3,7 +3,7 @@
 //! it is below the threshold (0.9, strict); `constraint_violations.json` with Clarify's wording
 //! (no file when clean); and the CloudWatch points.
 //!
-//! Edge cases ([INFER], §5.5): a feature missing from the current values ranks last
+//! Edge cases (\[INFER\], §5.5): a feature missing from the current values ranks last
 //! (`c = −∞`), features only in the current values are ignored, a label missing from the current
 //! run is not checked (reported as [`LabelOutcome::MissingInCurrent`] for a warning), and an
 //! all-zero baseline scores 0 (sklearn's rule), hence a violation.
@@ -30,7 +30,7 @@ pub const EXPLAINABILITY_BATCH_NAMESPACE: &str =
 pub const DRIFTMON_NAMESPACE: &str = "driftmon/Endpoints/drift-metrics";
 /// driftmon's own namespace, batch transform.
 pub const DRIFTMON_BATCH_NAMESPACE: &str = "driftmon/ModelMonitoring/drift-metrics";
-/// The expected-value metric (its name is undocumented, §5.7 [UNVERIFIED]).
+/// The expected-value metric (its name is undocumented, §5.7 \[UNVERIFIED\]).
 pub const EXPECTED_VALUE_METRIC: &str = "expected_value";
 /// driftmon's nDCG metric, one per label.
 pub const DRIFT_METRIC: &str = "feature_attribution_drift";

@@ -31,7 +31,7 @@
 //! than the limit goes alone); the background rows ride in the first call. So a run makes
 //! `⌈rows / limit⌉`-ish calls, where Clarify makes one request per record plus two (§5.1).
 //!
-//! `features_to_explain` (driftmon's reading, [INFER]: Clarify's semantics are undocumented):
+//! `features_to_explain` (driftmon's reading, \[INFER\]: Clarify's semantics are undocumented):
 //! features outside the list keep the record's own value in every synthetic row, so they are
 //! neither attributed nor part of the coalition space; the efficiency constraint then uses
 //! `g(Σ_k f(x_F̄, b_k,F)/N)` for that record, and `expected_value` stays `g(fnull)`.
