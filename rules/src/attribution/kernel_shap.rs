@@ -1107,6 +1107,80 @@ mod tests {
     }
 
     #[test]
+    fn model_errors_end_the_run_with_endpoint_and_status() {
+        use crate::attribution::model::ModelError;
+        struct Down;
+        impl Model for Down {
+            fn predict(&mut self, _: &[&[f64]]) -> Result<Vec<Vec<f64>>, ModelError> {
+                Err(ModelError::Http {
+                    endpoint: "shadow-ep".into(),
+                    status: 503,
+                    message: "ServiceUnavailable".into(),
+                })
+            }
+        }
+        let s = settings(vec![vec![0.0, 0.0]]);
+        let err = explain(Down, &[vec![1.0, 1.0]], &s, &RunOptions::default()).unwrap_err();
+        match &err {
+            ShapError::Call(CallError::Model(m)) => {
+                assert_eq!(m.endpoint(), Some("shadow-ep"));
+                assert_eq!(m.status(), Some(503));
+                assert!(m.is_retryable());
+            }
+            e => panic!("{e:?}"),
+        }
+        assert_eq!(
+            err.to_string(),
+            "model shadow-ep: HTTP 503: ServiceUnavailable"
+        );
+    }
+
+    #[test]
+    fn label_headers_name_the_outputs() {
+        let f = |r: &[f64]| vec![r[0], 1.0 - r[0]];
+        let mut s = settings(vec![vec![0.0, 0.0]]);
+        s.label_headers = Some(vec!["yes".into(), "no".into()]);
+        let e = explain(FnModel(f), &[vec![1.0, 1.0]], &s, &RunOptions::default()).unwrap();
+        assert_eq!(e.labels, vec!["yes", "no"]);
+        s.label_headers = Some(vec!["yes".into()]);
+        let err = explain(FnModel(f), &[vec![1.0, 1.0]], &s, &RunOptions::default()).unwrap_err();
+        assert_eq!(
+            err,
+            ShapError::LabelCount {
+                headers: 1,
+                outputs: 2
+            }
+        );
+    }
+
+    #[test]
+    fn bad_inputs_are_named() {
+        let f = |r: &[f64]| vec![r[0]];
+        let s = settings(vec![vec![0.0, 0.0]]);
+        let e = explain(FnModel(f), &[vec![1.0]], &s, &RunOptions::default()).unwrap_err();
+        assert_eq!(e.to_string(), "record 0 has 1 features, expected 2");
+        assert_eq!(
+            explain(FnModel(f), &[], &s, &RunOptions::default()).unwrap_err(),
+            ShapError::NoRecords
+        );
+        assert_eq!(
+            explain(
+                FnModel(f),
+                &[vec![1.0]],
+                &settings(vec![]),
+                &RunOptions::default()
+            )
+            .unwrap_err(),
+            ShapError::NoBaseline
+        );
+        let nan = |_: &[f64]| vec![f64::NAN];
+        assert!(matches!(
+            explain(FnModel(nan), &[vec![1.0, 2.0]], &s, &RunOptions::default()),
+            Err(ShapError::NonFinite { output: 0, .. })
+        ));
+    }
+
+    #[test]
     fn aggregates_are_numpy_s() {
         let v = [-1.0, 2.0, -3.0, 4.0];
         assert_eq!(aggregate(&v, AggMethod::MeanAbs), 2.5);
