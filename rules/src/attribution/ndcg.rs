@@ -16,15 +16,6 @@
 //!   features OpenBLAS switches to a CPU-specific SIMD kernel; driftmon keeps the sequential FMA
 //!   there, which differs from numpy by a few ulp at most (1e-15 relative).
 
-/// How a feature of the baseline fared in the current run.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Pair {
-    /// The baseline's global value (the relevance).
-    pub baseline: f64,
-    /// The current global value (the score; `-inf` when the feature is missing from current).
-    pub current: f64,
-}
-
 /// `sklearn.metrics.ndcg_score([baseline], [current])`: `DCG / iDCG`, `0.0` when `iDCG == 0`
 /// (all baseline values zero; sklearn's rule). Empty input gives `0.0` as well.
 pub fn ndcg(baseline: &[f64], current: &[f64]) -> f64 {
