@@ -10,6 +10,7 @@
 //! No tokio, no AWS SDK, no clock and no environment.
 #![deny(missing_docs)]
 
+pub mod attribution;
 pub mod baseline_view;
 pub mod config;
 pub mod evaluate;
