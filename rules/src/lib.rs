@@ -11,6 +11,8 @@
 #![deny(missing_docs)]
 
 pub mod baseline_view;
+pub mod bias;
+pub mod clarify;
 pub mod config;
 pub mod evaluate;
 pub mod measures;

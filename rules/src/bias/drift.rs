@@ -1,0 +1,409 @@
+//! The bias drift rule (clarify-monitors.md §4.1) and `constraint_violations.json` (§4.2).
+//!
+//! For every (stage, facet, facet value, metric) present in both the baseline and the current
+//! analysis, with `b` the baseline value and `v` the current one, the allowed range is
+//! `[−|b|, |b|]` (symmetric around 0 for every metric, DI included, as the real service does):
+//!
+//! * **point**: violation ⇔ `|v| > |b|` — reproduces the 9 violations of the real execution.
+//! * **bootstrap** (default): `B` resamples of the window's rows, the metric on each, `se` their
+//!   sample standard deviation (ddof = 1, non-finite and failed replicates dropped), the normal
+//!   interval `C = [v − z·se, v + z·se]`, `z = Φ⁻¹(1 − α/2)`; violation ⇔ `C ∩ [−|b|, |b|] = ∅`.
+//!   Fewer than 2 finite replicates, `v = ±inf`, or FT (kNN is too costly to resample): point rule.
+//!   Every metric but FT depends only on the cell counts, so a row resample is drawn as a
+//!   multinomial over the cells — exactly the same distribution, at the cost of one uniform draw
+//!   per row and replicate and no copy of the rows.
+//! * skipped: `b` or `v` undefined (a metric error; counted, never NaN); `b = ±inf` never
+//!   violates; `v = ±inf` with `|b|` finite violates.
+//!
+//! Deterministic for a given seed (xoshiro256** seeded by SplitMix64; replicate streams are
+//! independent of the number of metrics checked).
+
+use super::analysis::{BiasAnalysis, FacetValueResult};
+use super::metrics::{Cells, Metric, Num, Stage};
+use crate::clarify::pyjson::{dumps_indent4, py_float_repr};
+use crate::stats::gamma_q;
+use serde_json::{json, Map, Value};
+
+/// How a drift verdict is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecisionMode {
+    /// `|v| > |b|`.
+    Point,
+    /// Normal bootstrap interval disjoint from `[−|b|, |b|]`.
+    Bootstrap,
+}
+
+/// Parameters of the rule.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DriftParams {
+    /// Point or bootstrap.
+    pub mode: DecisionMode,
+    /// Number of bootstrap resamples `B`.
+    pub resamples: usize,
+    /// Two-sided level α.
+    pub alpha: f64,
+    /// The PRNG seed.
+    pub seed: u64,
+}
+
+impl Default for DriftParams {
+    fn default() -> Self {
+        DriftParams { mode: DecisionMode::Bootstrap, resamples: 200, alpha: 0.05, seed: 0 }
+    }
+}
+
+/// Why a pair was not checked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Skip {
+    /// The baseline value is null (a metric error there).
+    BaselineUndefined(String),
+    /// The current value is undefined: smclarify's error message (empty facet, no positive labels…).
+    CurrentUndefined(String),
+}
+
+/// The verdict for one pair.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Within range.
+    Pass,
+    /// Drifted.
+    Violation,
+    /// Not checked.
+    Skipped(Skip),
+}
+
+/// One (stage, facet, facet value, metric) compared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// The stage.
+    pub stage: Stage,
+    /// The facet name.
+    pub facet: String,
+    /// Its `value_or_threshold`.
+    pub facet_value: String,
+    /// The metric.
+    pub metric: Metric,
+    /// The baseline value, when defined.
+    pub baseline: Option<Num>,
+    /// The current value, when defined.
+    pub current: Option<Num>,
+    /// The bootstrap interval, when one was used.
+    pub interval: Option<(f64, f64)>,
+    /// The number of finite bootstrap replicates.
+    pub replicates: usize,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+/// One `bias_drift_check` violation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// `facet`.
+    pub facet: String,
+    /// `facet_value`.
+    pub facet_value: String,
+    /// `metric_name`.
+    pub metric_name: String,
+    /// `description`.
+    pub description: String,
+}
+
+/// The outcome of the rule over a whole analysis.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DriftResult {
+    /// Every pair, pre-training first, then post-training, each in registry order.
+    pub checks: Vec<Check>,
+}
+
+impl DriftResult {
+    /// The violations, in check order.
+    pub fn violations(&self) -> Vec<Violation> {
+        self.checks
+            .iter()
+            .filter(|c| c.verdict == Verdict::Violation)
+            .map(|c| Violation {
+                facet: c.facet.clone(),
+                facet_value: c.facet_value.clone(),
+                metric_name: c.metric.name().to_owned(),
+                description: format!(
+                    "Metric value {} doesn't meet the baseline constraint requirement {}",
+                    c.current.map(num_text).unwrap_or_default(),
+                    c.baseline.map(num_text).unwrap_or_default()
+                ),
+            })
+            .collect()
+    }
+
+    /// How many pairs were skipped because a value was undefined.
+    pub fn undefined(&self) -> usize {
+        self.checks.iter().filter(|c| matches!(c.verdict, Verdict::Skipped(_))).count()
+    }
+}
+
+/// A value as `analysis.json` prints it: Python repr, `Infinity` for inf, `0` for the integer 0.
+pub fn num_text(n: Num) -> String {
+    match n {
+        Num::Int(i) => i.to_string(),
+        Num::Float(x) if x == f64::INFINITY => "Infinity".into(),
+        Num::Float(x) if x == f64::NEG_INFINITY => "-Infinity".into(),
+        Num::Float(x) => py_float_repr(x),
+    }
+}
+
+/// `constraint_violations.json` for bias, or `None` when there is no violation (no file is
+/// written then).
+pub fn violations_json(violations: &[Violation]) -> Option<String> {
+    if violations.is_empty() {
+        return None;
+    }
+    let list: Vec<Value> = violations
+        .iter()
+        .map(|v| {
+            let mut o = Map::new();
+            o.insert("facet".into(), json!(v.facet));
+            o.insert("facet_value".into(), json!(v.facet_value));
+            o.insert("metric_name".into(), json!(v.metric_name));
+            o.insert("constraint_check_type".into(), json!("bias_drift_check"));
+            o.insert("description".into(), json!(v.description));
+            Value::Object(o)
+        })
+        .collect();
+    let mut top = Map::new();
+    top.insert("version".into(), json!("1.0"));
+    top.insert("violations".into(), Value::Array(list));
+    Some(dumps_indent4(&Value::Object(top)))
+}
+
+/// Φ⁻¹(p) for 0 < p < 1 (Acklam's rational approximation refined by one Halley step).
+pub fn normal_quantile(p: f64) -> f64 {
+    if p <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p >= 1.0 {
+        return f64::INFINITY;
+    }
+    const A: [f64; 6] = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
+    const B: [f64; 5] = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+    const C: [f64; 6] = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+    let pl = 0.02425;
+    let mut x = if p < pl {
+        let q = (-2.0 * p.ln()).sqrt();
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else if p <= 1.0 - pl {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else {
+        let q = (-2.0 * (1.0 - p).ln()).sqrt();
+        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    for _ in 0..2 {
+        // Φ(x) − p with the upper tail taken from Q(½, x²/2) for accuracy.
+        let tail = 0.5 * gamma_q(0.5, x * x / 2.0);
+        let cdf = if x >= 0.0 { 1.0 - tail } else { tail };
+        let e = cdf - p;
+        let u = e * (2.0 * std::f64::consts::PI).sqrt() * (x * x / 2.0).exp();
+        x -= u / (1.0 + x * u / 2.0);
+    }
+    x
+}
+
+/// xoshiro256**, seeded through SplitMix64.
+#[derive(Debug, Clone)]
+pub struct Rng {
+    s: [u64; 4],
+}
+
+impl Rng {
+    /// A generator for a seed.
+    pub fn new(seed: u64) -> Rng {
+        let mut z = seed;
+        let mut next = || {
+            z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut x = z;
+            x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            x ^ (x >> 31)
+        };
+        Rng { s: [next(), next(), next(), next()] }
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        let r = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+        let t = self.s[1] << 17;
+        self.s[2] ^= self.s[0];
+        self.s[3] ^= self.s[1];
+        self.s[1] ^= self.s[2];
+        self.s[0] ^= self.s[3];
+        self.s[2] ^= t;
+        self.s[3] = self.s[3].rotate_left(45);
+        r
+    }
+
+    /// Uniform in `[0, n)` (Lemire's multiply-shift with rejection; unbiased).
+    pub fn below(&mut self, n: u64) -> u64 {
+        loop {
+            let m = (self.next_u64() as u128) * (n as u128);
+            let low = m as u64;
+            if low >= n.wrapping_neg() % n {
+                return (m >> 64) as u64;
+            }
+        }
+    }
+
+    /// A uniform float in `[0, 1)`.
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+}
+
+/// One row resample of the window, as cells: `rows` draws with replacement.
+pub fn resample_cells(cells: &Cells, rng: &mut Rng) -> Cells {
+    let flat: Vec<u64> = cells.counts.iter().flat_map(|g| g.iter().copied()).collect();
+    let mut cum = Vec::with_capacity(flat.len());
+    let mut acc = 0u64;
+    for c in &flat {
+        acc += c;
+        cum.push(acc);
+    }
+    let mut out = Cells::new(cells.counts.len(), cells.has_group_variable);
+    if acc == 0 {
+        return out;
+    }
+    let mut counts = vec![0u64; flat.len()];
+    for _ in 0..acc {
+        let u = rng.below(acc);
+        counts[cum.partition_point(|&c| c <= u)] += 1;
+    }
+    for (i, c) in counts.into_iter().enumerate() {
+        out.counts[i / 8][i % 8] = c;
+    }
+    out
+}
+
+/// Bootstrap replicates of several metrics over one facet value: `replicates[m][r]`, the
+/// failed and non-finite ones dropped.
+pub fn bootstrap(cells: &Cells, metrics: &[Metric], params: &DriftParams, stream: u64) -> Vec<Vec<f64>> {
+    let mut rng = Rng::new(params.seed ^ stream.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    let mut out = vec![Vec::with_capacity(params.resamples); metrics.len()];
+    for _ in 0..params.resamples {
+        let rc = resample_cells(cells, &mut rng);
+        for (k, &m) in metrics.iter().enumerate() {
+            if let Some(Ok(v)) = rc.compute(m) {
+                let x = v.as_f64();
+                if x.is_finite() {
+                    out[k].push(x);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn sample_sd(x: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / n;
+    (x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0)).sqrt()
+}
+
+/// Applies the rule to every pair present in both analyses.
+pub fn check_drift(baseline: &BiasAnalysis, current: &BiasAnalysis, params: &DriftParams) -> DriftResult {
+    let z = normal_quantile(1.0 - params.alpha / 2.0);
+    let mut checks = Vec::new();
+    let mut stream = 0u64;
+    for stage in [Stage::PreTraining, Stage::PostTraining] {
+        for (_, s) in current.stages().filter(|(st, _)| *st == stage) {
+            for f in &s.facets {
+                let Ok(values) = &f.values else { continue };
+                for v in values {
+                    stream += 1;
+                    checks.extend(check_value(baseline, stage, &f.name, v, params, z, stream));
+                }
+            }
+        }
+    }
+    DriftResult { checks }
+}
+
+fn check_value(
+    baseline: &BiasAnalysis,
+    stage: Stage,
+    facet: &str,
+    v: &FacetValueResult,
+    params: &DriftParams,
+    z: f64,
+    stream: u64,
+) -> Vec<Check> {
+    let pairs: Vec<(Metric, Result<Num, String>, Result<Num, String>)> = v
+        .metrics
+        .iter()
+        .filter_map(|m| {
+            baseline
+                .find(stage, facet, &v.value_or_threshold, m.metric)
+                .map(|b| (m.metric, b.outcome.clone(), m.outcome.clone()))
+        })
+        .collect();
+    let resampled: Vec<Metric> = pairs
+        .iter()
+        .filter(|(m, b, c)| {
+            *m != Metric::FT
+                && matches!(b, Ok(x) if x.as_f64().is_finite())
+                && matches!(c, Ok(x) if x.as_f64().is_finite())
+        })
+        .map(|(m, _, _)| *m)
+        .collect();
+    let reps = match (params.mode, &v.cells) {
+        (DecisionMode::Bootstrap, Some(cells)) if !resampled.is_empty() && params.resamples >= 2 => {
+            bootstrap(cells, &resampled, params, stream)
+        }
+        _ => Vec::new(),
+    };
+    pairs
+        .into_iter()
+        .map(|(metric, b, c)| {
+            let mut check = Check {
+                stage,
+                facet: facet.to_owned(),
+                facet_value: v.value_or_threshold.clone(),
+                metric,
+                baseline: b.clone().ok(),
+                current: c.clone().ok(),
+                interval: None,
+                replicates: 0,
+                verdict: Verdict::Pass,
+            };
+            let (b, c) = match (b, c) {
+                (Err(e), _) => {
+                    check.verdict = Verdict::Skipped(Skip::BaselineUndefined(e));
+                    return check;
+                }
+                (_, Err(e)) => {
+                    check.verdict = Verdict::Skipped(Skip::CurrentUndefined(e));
+                    return check;
+                }
+                (Ok(b), Ok(c)) => (b.as_f64(), c.as_f64()),
+            };
+            let bound = b.abs();
+            let violated = if !bound.is_finite() {
+                false
+            } else if !c.is_finite() {
+                true
+            } else {
+                match resampled.iter().position(|&m| m == metric).and_then(|k| reps.get(k)) {
+                    Some(r) if r.len() >= 2 => {
+                        let se = sample_sd(r);
+                        let (lo, hi) = (c - z * se, c + z * se);
+                        check.interval = Some((lo, hi));
+                        check.replicates = r.len();
+                        lo > bound || hi < -bound
+                    }
+                    _ => c.abs() > bound,
+                }
+            };
+            check.verdict = if violated { Verdict::Violation } else { Verdict::Pass };
+            check
+        })
+        .collect()
+}
