@@ -468,6 +468,9 @@ impl AnalysisConfig {
                         None | Some(Value::Null) => None,
                         Some(v) => cx.scalars(v, &join(&p, "value_or_threshold")),
                     };
+                    if let (Some(name), Some(h)) = (&name, &c.headers) {
+                        check_header(&mut cx, h, &join(&p, "name_or_index"), name);
+                    }
                     if let Some(name) = name {
                         if c.facet.iter().any(|x| x.name_or_index == name) {
                             cx.push(&join(&p, "name_or_index"), format!("duplicate facet {name}"));
@@ -733,23 +736,20 @@ fn cross_checks(cx: &mut Ctx, c: &AnalysisConfig) {
             "missing (post_training_bias needs predictor or predicted_label)",
         );
     }
-    if let Some(h) = &c.headers {
-        let mut check = |path: String, col: &NameOrIndex| match col {
-            NameOrIndex::Index(i) if *i >= h.len() => cx.push(
-                &path,
-                format!("index {i} out of range ({} headers)", h.len()),
-            ),
-            NameOrIndex::Name(n) if !h.contains(n) => {
-                cx.push(&path, format!("{n:?} is not one of the headers"))
-            }
-            _ => {}
-        };
-        for (i, f) in c.facet.iter().enumerate() {
-            check(format!("facet[{i}].name_or_index"), &f.name_or_index);
+    if let (Some(h), Some(g)) = (&c.headers, &c.group_variable) {
+        check_header(cx, h, "group_variable", g);
+    }
+}
+
+fn check_header(cx: &mut Ctx, h: &[String], path: &str, col: &NameOrIndex) {
+    match col {
+        NameOrIndex::Index(i) if *i >= h.len() => {
+            cx.push(path, format!("index {i} out of range ({} headers)", h.len()))
         }
-        if let Some(g) = &c.group_variable {
-            check("group_variable".into(), g);
+        NameOrIndex::Name(n) if !h.contains(n) => {
+            cx.push(path, format!("{n:?} is not one of the headers"))
         }
+        _ => {}
     }
 }
 
