@@ -244,13 +244,15 @@ impl Rng {
 
     /// Uniform in `[0, n)` (Lemire's multiply-shift with rejection; unbiased).
     pub fn below(&mut self, n: u64) -> u64 {
-        loop {
-            let m = (self.next_u64() as u128) * (n as u128);
-            let low = m as u64;
-            if low >= n.wrapping_neg() % n {
-                return (m >> 64) as u64;
+        let mut m = (self.next_u64() as u128) * (n as u128);
+        if (m as u64) < n {
+            // The modulo (slow) only on the rare path.
+            let t = n.wrapping_neg() % n;
+            while (m as u64) < t {
+                m = (self.next_u64() as u128) * (n as u128);
             }
         }
+        (m >> 64) as u64
     }
 
     /// A uniform float in `[0, 1)`.
@@ -259,37 +261,71 @@ impl Rng {
     }
 }
 
-/// One row resample of the window, as cells: `rows` draws with replacement.
-pub fn resample_cells(cells: &Cells, rng: &mut Rng) -> Cells {
-    let flat: Vec<u64> = cells.counts.iter().flat_map(|g| g.iter().copied()).collect();
-    let mut cum = Vec::with_capacity(flat.len());
-    let mut acc = 0u64;
-    for c in &flat {
-        acc += c;
-        cum.push(acc);
+/// Row resampling of a window known only by its cell counts: one entry per row holding its
+/// cell (4 bytes per row), so that a uniformly drawn row index gives the cell directly. The
+/// counts of a resample therefore have exactly the distribution of a row resample. Indexes
+/// are drawn 32 bits at a time (Lemire's method, exact by rejection), two per random word.
+#[derive(Debug, Clone)]
+pub struct Resampler {
+    cell_of_row: Vec<u32>,
+    groups: usize,
+    has_group_variable: bool,
+}
+
+impl Resampler {
+    /// The table for some cells.
+    pub fn new(cells: &Cells) -> Resampler {
+        let mut cell_of_row = Vec::with_capacity(cells.rows() as usize);
+        for (g, counts) in cells.counts.iter().enumerate() {
+            for (i, &c) in counts.iter().enumerate() {
+                cell_of_row.extend(std::iter::repeat_n((g * 8 + i) as u32, c as usize));
+            }
+        }
+        Resampler { cell_of_row, groups: cells.counts.len(), has_group_variable: cells.has_group_variable }
     }
-    let mut out = Cells::new(cells.counts.len(), cells.has_group_variable);
-    if acc == 0 {
-        return out;
+
+    /// One resample: as many rows as the window, drawn uniformly with replacement.
+    pub fn draw(&self, rng: &mut Rng) -> Cells {
+        let mut out = Cells::new(self.groups, self.has_group_variable);
+        let n = self.cell_of_row.len();
+        if n == 0 {
+            return out;
+        }
+        let mut flat = vec![0u64; self.groups * 8];
+        if n <= u32::MAX as usize {
+            let n32 = n as u32;
+            let t = n32.wrapping_neg() % n32; // 2^32 mod n: low words below it are rejected
+            let mut left = n;
+            while left > 0 {
+                let r = rng.next_u64();
+                for half in [r as u32, (r >> 32) as u32] {
+                    let m = half as u64 * n as u64;
+                    if (m as u32) >= t && left > 0 {
+                        flat[self.cell_of_row[(m >> 32) as usize] as usize] += 1;
+                        left -= 1;
+                    }
+                }
+            }
+        } else {
+            for _ in 0..n {
+                flat[self.cell_of_row[rng.below(n as u64) as usize] as usize] += 1;
+            }
+        }
+        for (i, c) in flat.into_iter().enumerate() {
+            out.counts[i / 8][i % 8] = c;
+        }
+        out
     }
-    let mut counts = vec![0u64; flat.len()];
-    for _ in 0..acc {
-        let u = rng.below(acc);
-        counts[cum.partition_point(|&c| c <= u)] += 1;
-    }
-    for (i, c) in counts.into_iter().enumerate() {
-        out.counts[i / 8][i % 8] = c;
-    }
-    out
 }
 
 /// Bootstrap replicates of several metrics over one facet value: `replicates[m][r]`, the
 /// failed and non-finite ones dropped.
 pub fn bootstrap(cells: &Cells, metrics: &[Metric], params: &DriftParams, stream: u64) -> Vec<Vec<f64>> {
     let mut rng = Rng::new(params.seed ^ stream.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    let sampler = Resampler::new(cells);
     let mut out = vec![Vec::with_capacity(params.resamples); metrics.len()];
     for _ in 0..params.resamples {
-        let rc = resample_cells(cells, &mut rng);
+        let rc = sampler.draw(&mut rng);
         for (k, &m) in metrics.iter().enumerate() {
             if let Some(Ok(v)) = rc.compute(m) {
                 let x = v.as_f64();
