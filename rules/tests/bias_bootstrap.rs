@@ -16,7 +16,11 @@ fn window(n: usize, rng: &mut Rng, d_recall: f64) -> BiasTable {
     for _ in 0..n {
         let d = rng.uniform() < 0.3;
         let yy = rng.uniform() < if d { 0.4 } else { 0.5 };
-        let right = if d && yy { rng.uniform() < d_recall } else { rng.uniform() < 0.8 };
+        let right = if d && yy {
+            rng.uniform() < d_recall
+        } else {
+            rng.uniform() < 0.8
+        };
         f.push(d as i64);
         g.push(rng.below(5) as i64);
         x.push(rng.uniform());
@@ -24,7 +28,11 @@ fn window(n: usize, rng: &mut Rng, d_recall: f64) -> BiasTable {
         p.push(if right { yy } else { !yy } as i64);
     }
     BiasTable {
-        features: vec![("f".into(), Column::Int(f)), ("g".into(), Column::Int(g)), ("x".into(), Column::Float(x))],
+        features: vec![
+            ("f".into(), Column::Int(f)),
+            ("g".into(), Column::Int(g)),
+            ("x".into(), Column::Float(x)),
+        ],
         label: Column::Int(y),
         predicted_label: Some(Column::Int(p)),
     }
@@ -40,7 +48,10 @@ fn spec(with_ft: bool) -> BiasSpec {
     BiasSpec {
         label_name: "y".into(),
         label_values: vec![Scalar::Int(1)],
-        facets: vec![FacetSpec { column: NameOrIndex::Name("f".into()), values: Some(vec![Scalar::Int(1)]) }],
+        facets: vec![FacetSpec {
+            column: NameOrIndex::Name("f".into()),
+            values: Some(vec![Scalar::Int(1)]),
+        }],
         group_variable: Some(NameOrIndex::Name("g".into())),
         pre_training: Some(MethodSelection::All),
         post_training: Some(MethodSelection::Names(post)),
@@ -56,8 +67,14 @@ fn baseline(with_ft: bool) -> BiasAnalysis {
 #[test]
 fn false_alarm_rate_on_baseline_distribution() {
     let base = baseline(false);
-    let params = DriftParams { resamples: 100, ..DriftParams::default() };
-    let point = DriftParams { mode: DecisionMode::Point, ..params };
+    let params = DriftParams {
+        resamples: 100,
+        ..DriftParams::default()
+    };
+    let point = DriftParams {
+        mode: DecisionMode::Point,
+        ..params
+    };
     let mut rng = Rng::new(777);
     let (windows, n) = (60, 1000);
     let (mut checks, mut alarms, mut point_alarms, mut windows_alarmed) = (0, 0, 0, 0);
@@ -65,8 +82,16 @@ fn false_alarm_rate_on_baseline_distribution() {
         let t = window(n, &mut rng, 0.8);
         let cur = analyze(&t, &spec(false)).unwrap();
         let r = check_drift(&base, &cur, &DriftParams { seed: w, ..params });
-        checks += r.checks.iter().filter(|c| !matches!(c.verdict, Verdict::Skipped(_))).count();
-        let v = r.checks.iter().filter(|c| c.verdict == Verdict::Violation).count();
+        checks += r
+            .checks
+            .iter()
+            .filter(|c| !matches!(c.verdict, Verdict::Skipped(_)))
+            .count();
+        let v = r
+            .checks
+            .iter()
+            .filter(|c| c.verdict == Verdict::Violation)
+            .count();
         alarms += v;
         windows_alarmed += (v > 0) as usize;
         point_alarms += check_drift(&base, &cur, &point).violations().len();
@@ -86,7 +111,10 @@ fn false_alarm_rate_on_baseline_distribution() {
 #[test]
 fn planted_bias_change_is_caught() {
     let base = baseline(false);
-    let params = DriftParams { resamples: 100, ..DriftParams::default() };
+    let params = DriftParams {
+        resamples: 100,
+        ..DriftParams::default()
+    };
     let mut rng = Rng::new(4242);
     let windows = 20;
     let mut caught = 0;
@@ -132,5 +160,8 @@ fn million_row_window_timing() {
     let t2 = std::time::Instant::now();
     let r = check_drift(&base, &cur, &DriftParams::default());
     let b = t2.elapsed();
-    eprintln!("1M rows: generate {gen:?}, analyze (20 metrics) {a:?}, bootstrap B=200 {b:?}; {} checks", r.checks.len());
+    eprintln!(
+        "1M rows: generate {gen:?}, analyze (20 metrics) {a:?}, bootstrap B=200 {b:?}; {} checks",
+        r.checks.len()
+    );
 }

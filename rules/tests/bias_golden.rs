@@ -27,9 +27,21 @@ fn fixture(rel: &str) -> Option<PathBuf> {
 }
 
 const ADULT_HEADERS: [&str; 15] = [
-    "Age", "Workclass", "fnlwgt", "Education", "Education-Num", "Marital Status", "Occupation",
-    "Relationship", "Ethnic group", "Sex", "Capital Gain", "Capital Loss", "Hours per week",
-    "Country", "Target",
+    "Age",
+    "Workclass",
+    "fnlwgt",
+    "Education",
+    "Education-Num",
+    "Marital Status",
+    "Occupation",
+    "Relationship",
+    "Ethnic group",
+    "Sex",
+    "Capital Gain",
+    "Capital Loss",
+    "Hours per week",
+    "Country",
+    "Target",
 ];
 
 fn monitor_config() -> AnalysisConfig {
@@ -47,13 +59,26 @@ fn monitor_config() -> AnalysisConfig {
 /// Integer feature rows → int64 columns named by the headers.
 fn int_table(rows: &[Vec<i64>], labels: Vec<i64>, predicted: Option<Vec<i64>>) -> BiasTable {
     let features = (0..14)
-        .map(|j| (ADULT_HEADERS[j].to_owned(), Column::Int(rows.iter().map(|r| r[j]).collect())))
+        .map(|j| {
+            (
+                ADULT_HEADERS[j].to_owned(),
+                Column::Int(rows.iter().map(|r| r[j]).collect()),
+            )
+        })
         .collect();
-    BiasTable { features, label: Column::Int(labels), predicted_label: predicted.map(Column::Int) }
+    BiasTable {
+        features,
+        label: Column::Int(labels),
+        predicted_label: predicted.map(Column::Int),
+    }
 }
 
 fn ints(v: &Value) -> Vec<i64> {
-    v.as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_i64().unwrap())
+        .collect()
 }
 
 /// `validation-dataset.json`: `{"instances":[{"features":[…],"label":L}, …]}`.
@@ -70,12 +95,30 @@ fn validation_dataset() -> Option<BiasTable> {
 fn merged_record(copies: usize) -> Option<BiasTable> {
     let p = fixture("examples-notebook-output-captures/merged-record-endpoint.pretty.json")?;
     let m: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
-    let input: Value = serde_json::from_str(m["captureData"]["endpointInput"]["data"].as_str().unwrap()).unwrap();
-    let output: Value = serde_json::from_str(m["captureData"]["endpointOutput"]["data"].as_str().unwrap()).unwrap();
-    let truth: Value = serde_json::from_str(m["groundTruthData"]["data"].as_str().unwrap()).unwrap();
-    let rows: Vec<Vec<i64>> = input["instances"].as_array().unwrap().iter().map(|r| ints(&r["features"])).collect();
-    let pred: Vec<i64> = output["predictions"].as_array().unwrap().iter().map(|p| p["predicted_label"].as_i64().unwrap()).collect();
-    let labels: Vec<i64> = truth["instances"].as_array().unwrap().iter().map(|l| l["label"].as_i64().unwrap()).collect();
+    let input: Value =
+        serde_json::from_str(m["captureData"]["endpointInput"]["data"].as_str().unwrap()).unwrap();
+    let output: Value =
+        serde_json::from_str(m["captureData"]["endpointOutput"]["data"].as_str().unwrap()).unwrap();
+    let truth: Value =
+        serde_json::from_str(m["groundTruthData"]["data"].as_str().unwrap()).unwrap();
+    let rows: Vec<Vec<i64>> = input["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| ints(&r["features"]))
+        .collect();
+    let pred: Vec<i64> = output["predictions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["predicted_label"].as_i64().unwrap())
+        .collect();
+    let labels: Vec<i64> = truth["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["label"].as_i64().unwrap())
+        .collect();
     assert_eq!((rows.len(), pred.len(), labels.len()), (334, 334, 334));
     let rep = |v: &Vec<i64>| -> Vec<i64> { (0..copies).flat_map(|_| v.iter().copied()).collect() };
     let rows_rep: Vec<Vec<i64>> = (0..copies).flat_map(|_| rows.iter().cloned()).collect();
@@ -89,7 +132,12 @@ fn read_fixture(rel: &str) -> Option<(String, BiasAnalysis)> {
 }
 
 fn value(a: &BiasAnalysis, stage: Stage, facet: &str, fv: &str, m: Metric) -> f64 {
-    a.find(stage, facet, fv, m).unwrap_or_else(|| panic!("{m} missing")).outcome.clone().unwrap().as_f64()
+    a.find(stage, facet, fv, m)
+        .unwrap_or_else(|| panic!("{m} missing"))
+        .outcome
+        .clone()
+        .unwrap()
+        .as_f64()
 }
 
 fn ulps(a: f64, b: f64) -> u64 {
@@ -98,35 +146,67 @@ fn ulps(a: f64, b: f64) -> u64 {
 
 #[test]
 fn baseline_pre_training_from_validation_dataset() {
-    let (Some(table), Some((_, real))) = (validation_dataset(), read_fixture("examples-notebook-output-clarify/bias-baseline-analysis.json")) else {
+    let (Some(table), Some((_, real))) = (
+        validation_dataset(),
+        read_fixture("examples-notebook-output-clarify/bias-baseline-analysis.json"),
+    ) else {
         return;
     };
     let mut spec = BiasSpec::from_config(&monitor_config()).unwrap();
     spec.post_training = None;
     let ours = analyze(&table, &spec).unwrap();
     let pre = ours.pre_training.as_ref().unwrap().as_ref().unwrap();
-    assert_eq!((pre.label.as_str(), pre.label_value_or_threshold.as_str()), ("Target", "1"));
-    let cells = pre.facets[0].values.as_ref().unwrap()[0].cells.clone().unwrap();
+    assert_eq!(
+        (pre.label.as_str(), pre.label_value_or_threshold.as_str()),
+        ("Target", "1")
+    );
+    let cells = pre.facets[0].values.as_ref().unwrap()[0]
+        .cells
+        .clone()
+        .unwrap();
     assert_eq!(cells.rows(), 666);
     for m in Metric::of_stage(Stage::PreTraining) {
-        let (a, b) = (value(&ours, Stage::PreTraining, "Sex", "0", m), value(&real, Stage::PreTraining, "Sex", "0", m));
+        let (a, b) = (
+            value(&ours, Stage::PreTraining, "Sex", "0", m),
+            value(&real, Stage::PreTraining, "Sex", "0", m),
+        );
         let tol = if m == Metric::JS { 4 } else { 0 };
-        assert!(ulps(a, b) <= tol, "{m}: ours {a:?}, real {b:?} ({} ulps)", ulps(a, b));
+        assert!(
+            ulps(a, b) <= tol,
+            "{m}: ours {a:?}, real {b:?} ({} ulps)",
+            ulps(a, b)
+        );
     }
 }
 
 #[test]
 fn check_step_pre_training_from_dataset_csv() {
-    let (Some(p), Some((_, real))) = (fixture("sdk-clarify-check-step/dataset.csv"), read_fixture("sdk-clarify-analysis/check_step_data_bias_analysis.good_case.json")) else {
+    let (Some(p), Some((_, real))) = (
+        fixture("sdk-clarify-check-step/dataset.csv"),
+        read_fixture("sdk-clarify-analysis/check_step_data_bias_analysis.good_case.json"),
+    ) else {
         return;
     };
     let text = std::fs::read_to_string(p).unwrap();
-    let rows: Vec<Vec<&str>> = text.lines().filter(|l| !l.is_empty()).map(|l| l.split(',').collect()).collect();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').collect())
+        .collect();
     assert_eq!(rows.len(), 100);
     let features = (1..5)
-        .map(|j| (format!("F{j}"), Column::Float(rows.iter().map(|r| r[j].parse().unwrap()).collect())))
+        .map(|j| {
+            (
+                format!("F{j}"),
+                Column::Float(rows.iter().map(|r| r[j].parse().unwrap()).collect()),
+            )
+        })
         .collect();
-    let table = BiasTable { features, label: Column::Int(rows.iter().map(|r| r[0].parse().unwrap()).collect()), predicted_label: None };
+    let table = BiasTable {
+        features,
+        label: Column::Int(rows.iter().map(|r| r[0].parse().unwrap()).collect()),
+        predicted_label: None,
+    };
     let cfg = AnalysisConfig::from_json_str(
         r#"{"dataset_type":"text/csv","headers":["Label","F1","F2","F3","F4"],"label":"Label",
             "label_values_or_threshold":[1],"facet":[{"name_or_index":"F1","value_or_threshold":[0.5]}],
@@ -137,12 +217,25 @@ fn check_step_pre_training_from_dataset_csv() {
     assert!(ours.post_training.is_none());
     let fv = "(0.5, 0.9936148802477393]";
     for m in Metric::of_stage(Stage::PreTraining) {
-        let (a, b) = (value(&ours, Stage::PreTraining, "F1", fv, m), value(&real, Stage::PreTraining, "F1", fv, m));
+        let (a, b) = (
+            value(&ours, Stage::PreTraining, "F1", fv, m),
+            value(&real, Stage::PreTraining, "F1", fv, m),
+        );
         let tol = if m == Metric::LP { 1 } else { 0 };
         assert!(ulps(a, b) <= tol, "{m}: ours {a:?}, real {b:?}");
     }
-    let cells = ours.pre_training.as_ref().unwrap().as_ref().unwrap().facets[0].values.as_ref().unwrap()[0].cells.clone().unwrap();
-    let nd: u64 = cells.counts.iter().map(|g| g[4..].iter().sum::<u64>()).sum();
+    let cells = ours.pre_training.as_ref().unwrap().as_ref().unwrap().facets[0]
+        .values
+        .as_ref()
+        .unwrap()[0]
+        .cells
+        .clone()
+        .unwrap();
+    let nd: u64 = cells
+        .counts
+        .iter()
+        .map(|g| g[4..].iter().sum::<u64>())
+        .sum();
     assert_eq!(nd, 54);
 }
 
@@ -152,27 +245,45 @@ fn analysis_json_written_byte_for_byte() {
         "examples-notebook-output-clarify/bias-baseline-analysis.json",
         "sdk-clarify-analysis/check_step_data_bias_analysis.good_case.json",
     ] {
-        let Some((text, a)) = read_fixture(rel) else { return };
+        let Some((text, a)) = read_fixture(rel) else {
+            return;
+        };
         assert_eq!(a.to_json_string(), text.trim_end_matches('\n'), "{rel}");
     }
 }
 
-fn execution(copies: usize, mode: DecisionMode) -> Option<(BiasAnalysis, driftmon_rules::bias::DriftResult)> {
+fn execution(
+    copies: usize,
+    mode: DecisionMode,
+) -> Option<(BiasAnalysis, driftmon_rules::bias::DriftResult)> {
     let table = merged_record(copies)?;
-    let (_, baseline) = read_fixture("examples-notebook-output-clarify/bias-baseline-analysis.json")?;
+    let (_, baseline) =
+        read_fixture("examples-notebook-output-clarify/bias-baseline-analysis.json")?;
     let spec = BiasSpec::from_config(&monitor_config()).unwrap();
     let current = analyze(&table, &spec).unwrap();
-    let params = DriftParams { mode, ..DriftParams::default() };
+    let params = DriftParams {
+        mode,
+        ..DriftParams::default()
+    };
     let r = check_drift(&baseline, &current, &params);
     Some((current, r))
 }
 
 #[test]
 fn real_monitoring_execution_nine_violations() {
-    let Some((current, r)) = execution(5, DecisionMode::Point) else { return };
+    let Some((current, r)) = execution(5, DecisionMode::Point) else {
+        return;
+    };
     let v = r.violations();
     let names: Vec<&str> = v.iter().map(|x| x.metric_name.as_str()).collect();
-    assert_eq!(names, ["AD", "CDDPL", "DAR", "DCA", "DCR", "FT", "GE", "RD", "SD", "TE"].iter().copied().filter(|n| *n != "AD").collect::<Vec<_>>());
+    assert_eq!(
+        names,
+        ["AD", "CDDPL", "DAR", "DCA", "DCR", "FT", "GE", "RD", "SD", "TE"]
+            .iter()
+            .copied()
+            .filter(|n| *n != "AD")
+            .collect::<Vec<_>>()
+    );
     assert_eq!(r.checks.len(), 21);
     assert_eq!(r.undefined(), 0);
     let exact = [
@@ -186,20 +297,46 @@ fn real_monitoring_execution_nine_violations() {
     ];
     for (name, text) in exact {
         let x = v.iter().find(|x| x.metric_name == name).unwrap();
-        assert_eq!((x.facet.as_str(), x.facet_value.as_str(), x.description.as_str()), ("Sex", "0", text));
+        assert_eq!(
+            (
+                x.facet.as_str(),
+                x.facet_value.as_str(),
+                x.description.as_str()
+            ),
+            ("Sex", "0", text)
+        );
     }
     // CDDPL and GE: the real values within the stated tolerance (summation order).
-    for (m, real) in [(Metric::CDDPL, 0.3748947825295131), (Metric::GE, 0.9454985573866702)] {
+    for (m, real) in [
+        (Metric::CDDPL, 0.3748947825295131),
+        (Metric::GE, 0.9454985573866702),
+    ] {
         let ours = value(&current, Stage::PostTraining, "Sex", "0", m);
-        assert!(((ours - real) / real).abs() < 1e-14, "{m}: {ours:?} vs {real:?}");
+        assert!(
+            ((ours - real) / real).abs() < 1e-14,
+            "{m}: {ours:?} vs {real:?}"
+        );
     }
     let file = violations_json(&v).unwrap();
     assert!(file.starts_with("{\n    \"version\": \"1.0\",\n    \"violations\": [\n        {\n            \"facet\": \"Sex\",\n            \"facet_value\": \"0\",\n            \"metric_name\": \"CDDPL\",\n            \"constraint_check_type\": \"bias_drift_check\",\n            \"description\": \"Metric value "));
     // Non-violated current values (§3.6 item 3).
-    for (m, want) in [(Metric::AD, 0.052840909090909105), (Metric::DI, 0.08311688311688312), (Metric::DPPL, 0.2005681818181818), (Metric::DRR, 0.020634920634920673)] {
-        assert_eq!(value(&current, Stage::PostTraining, "Sex", "0", m), want, "{m}");
+    for (m, want) in [
+        (Metric::AD, 0.052840909090909105),
+        (Metric::DI, 0.08311688311688312),
+        (Metric::DPPL, 0.2005681818181818),
+        (Metric::DRR, 0.020634920634920673),
+    ] {
+        assert_eq!(
+            value(&current, Stage::PostTraining, "Sex", "0", m),
+            want,
+            "{m}"
+        );
     }
-    for (m, want) in [(Metric::CI, 0.3413173652694611), (Metric::DPL, -0.0040584415584415945), (Metric::CDDL, -0.06011591535543631)] {
+    for (m, want) in [
+        (Metric::CI, 0.3413173652694611),
+        (Metric::DPL, -0.0040584415584415945),
+        (Metric::CDDL, -0.06011591535543631),
+    ] {
         let got = value(&current, Stage::PreTraining, "Sex", "0", m);
         assert!(ulps(got, want) <= 2, "{m}: {got:?} vs {want:?}");
     }
@@ -207,16 +344,28 @@ fn real_monitoring_execution_nine_violations() {
 
 #[test]
 fn real_execution_single_copy_gives_eight_violations() {
-    let Some((current, r)) = execution(1, DecisionMode::Point) else { return };
-    assert_eq!(value(&current, Stage::PostTraining, "Sex", "0", Metric::FT), 0.0);
+    let Some((current, r)) = execution(1, DecisionMode::Point) else {
+        return;
+    };
+    assert_eq!(
+        value(&current, Stage::PostTraining, "Sex", "0", Metric::FT),
+        0.0
+    );
     let names: Vec<String> = r.violations().into_iter().map(|x| x.metric_name).collect();
-    assert_eq!(names, ["CDDPL", "DAR", "DCA", "DCR", "GE", "RD", "SD", "TE"]);
+    assert_eq!(
+        names,
+        ["CDDPL", "DAR", "DCA", "DCR", "GE", "RD", "SD", "TE"]
+    );
 }
 
 #[test]
 fn real_execution_bootstrap_mode_is_deterministic() {
-    let Some((_, a)) = execution(5, DecisionMode::Bootstrap) else { return };
-    let Some((_, b)) = execution(5, DecisionMode::Bootstrap) else { return };
+    let Some((_, a)) = execution(5, DecisionMode::Bootstrap) else {
+        return;
+    };
+    let Some((_, b)) = execution(5, DecisionMode::Bootstrap) else {
+        return;
+    };
     assert_eq!(a, b);
     // The well-supported drifts stay violations under the interval rule; DCA (n̂_d(1) = 2 per
     // copy) and DCR have intervals too wide to exclude the baseline range.
@@ -229,8 +378,14 @@ fn real_execution_bootstrap_mode_is_deterministic() {
 
 #[test]
 fn cloudwatch_points_of_the_real_execution() {
-    let Some((current, _)) = execution(1, DecisionMode::Point) else { return };
-    let ctx = PointContext { target: Target::Endpoint("ep"), schedule: "sched", timestamp_ms: 0 };
+    let Some((current, _)) = execution(1, DecisionMode::Point) else {
+        return;
+    };
+    let ctx = PointContext {
+        target: Target::Endpoint("ep"),
+        schedule: "sched",
+        timestamp_ms: 0,
+    };
     let (points, undefined) = bias_points(&ctx, &current);
     assert_eq!((points.len(), undefined), (21, 0));
     let te = points.iter().find(|p| p.name == "bias_metric_TE").unwrap();
@@ -238,15 +393,34 @@ fn cloudwatch_points_of_the_real_execution() {
     assert_eq!(te.value, MetricValue::Single(inf_value()));
     assert_eq!(inf_value(), 2f64.powi(360));
     assert!((inf_value() - 2.348543e108).abs() / 2.348543e108 < 1e-6);
-    let dims: Vec<(&str, &str)> = te.dimensions.iter().map(|d| (d.name.as_str(), d.value.as_str())).collect();
+    let dims: Vec<(&str, &str)> = te
+        .dimensions
+        .iter()
+        .map(|d| (d.name.as_str(), d.value.as_str()))
+        .collect();
     assert_eq!(
         dims,
-        [("Endpoint", "ep"), ("MonitoringSchedule", "sched"), ("BiasStage", "Post-Training"), ("Label", "Target"), ("LabelValue", "1"), ("Facet", "Sex"), ("FacetValue", "0")]
+        [
+            ("Endpoint", "ep"),
+            ("MonitoringSchedule", "sched"),
+            ("BiasStage", "Post-Training"),
+            ("Label", "Target"),
+            ("LabelValue", "1"),
+            ("Facet", "Sex"),
+            ("FacetValue", "0")
+        ]
     );
     let ci = points.iter().find(|p| p.name == "bias_metric_CI").unwrap();
     assert_eq!(ci.dimensions[2].value, "Pre-training");
-    let batch = PointContext { target: Target::Batch, schedule: "sched", timestamp_ms: 0 };
+    let batch = PointContext {
+        target: Target::Batch,
+        schedule: "sched",
+        timestamp_ms: 0,
+    };
     let (bp, _) = bias_points(&batch, &current);
-    assert!(bp.iter().all(|p| p.namespace == "aws/sagemaker/ModelMonitoring/bias-metrics" && p.dimensions[0].name == "MonitoringSchedule"));
+    assert!(bp.iter().all(
+        |p| p.namespace == "aws/sagemaker/ModelMonitoring/bias-metrics"
+            && p.dimensions[0].name == "MonitoringSchedule"
+    ));
     let _ = Num::Int(0);
 }

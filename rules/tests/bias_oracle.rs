@@ -16,7 +16,11 @@ fn column(v: &Value) -> Column {
         "int" => Column::Int(vals.iter().map(|x| x.as_i64().unwrap()).collect()),
         "float" => Column::Float(vals.iter().map(|x| x.as_f64().unwrap()).collect()),
         "bool" => Column::Bool(vals.iter().map(|x| x.as_bool().unwrap()).collect()),
-        _ => Column::Str(vals.iter().map(|x| x.as_str().unwrap().to_owned()).collect()),
+        _ => Column::Str(
+            vals.iter()
+                .map(|x| x.as_str().unwrap().to_owned())
+                .collect(),
+        ),
     }
 }
 
@@ -49,7 +53,9 @@ fn every_metric_matches_smclarify() {
                 .map(|f| (f[0].as_str().unwrap().to_owned(), column(&f[1])))
                 .collect(),
             label: column(&case["label"]),
-            predicted_label: case["predicted_label"].as_object().map(|_| column(&case["predicted_label"])),
+            predicted_label: case["predicted_label"]
+                .as_object()
+                .map(|_| column(&case["predicted_label"])),
         };
         for f in case["facets"].as_array().unwrap() {
             let spec = BiasSpec {
@@ -59,7 +65,9 @@ fn every_metric_matches_smclarify() {
                     column: NameOrIndex::Name(f["name"].as_str().unwrap().to_owned()),
                     values: f["values"].as_array().map(|_| scalars(&f["values"])),
                 }],
-                group_variable: case["group_variable"].as_str().map(|g| NameOrIndex::Name(g.to_owned())),
+                group_variable: case["group_variable"]
+                    .as_str()
+                    .map(|g| NameOrIndex::Name(g.to_owned())),
                 pre_training: Some(MethodSelection::All),
                 post_training: table.predicted_label.as_ref().map(|_| MethodSelection::All),
             };
@@ -83,7 +91,11 @@ fn every_metric_matches_smclarify() {
                 let want = want["result"].as_array().unwrap();
                 assert_eq!(got.len(), want.len(), "{ctx}");
                 for (g, w) in got.iter().zip(want) {
-                    assert_eq!(g.value_or_threshold, w["value_or_threshold"].as_str().unwrap(), "{ctx}");
+                    assert_eq!(
+                        g.value_or_threshold,
+                        w["value_or_threshold"].as_str().unwrap(),
+                        "{ctx}"
+                    );
                     let wm = w["metrics"].as_array().unwrap();
                     assert_eq!(g.metrics.len(), wm.len(), "{ctx}");
                     for (gm, wm) in g.metrics.iter().zip(wm) {
@@ -96,7 +108,11 @@ fn every_metric_matches_smclarify() {
                                 edge += 1;
                             }
                             (Ok(Num::Float(x)), Value::String(s)) => {
-                                let inf = if s == "Infinity" { f64::INFINITY } else { f64::NEG_INFINITY };
+                                let inf = if s == "Infinity" {
+                                    f64::INFINITY
+                                } else {
+                                    f64::NEG_INFINITY
+                                };
                                 assert_eq!(*x, inf, "{c}");
                                 edge += 1;
                             }
@@ -106,7 +122,10 @@ fn every_metric_matches_smclarify() {
                             }
                             (Ok(Num::Float(x)), Value::Number(n)) if n.is_f64() => {
                                 let w = n.as_f64().unwrap();
-                                assert!((x - w).abs() <= 1e-12 * w.abs().max(1.0), "{c}: ours {x:?}, smclarify {w:?}");
+                                assert!(
+                                    (x - w).abs() <= 1e-12 * w.abs().max(1.0),
+                                    "{c}: ours {x:?}, smclarify {w:?}"
+                                );
                                 compared += 1;
                                 exact += (*x == w) as usize;
                             }

@@ -39,7 +39,10 @@ fn real_bias_baseline_config() {
     let c = AnalysisConfig::from_json_str(BIAS_BASELINE).unwrap();
     assert_eq!(c.dataset_type.as_deref(), Some("application/json"));
     assert_eq!(c.headers.as_ref().unwrap().len(), 15);
-    assert_eq!(c.label, Some(NameOrIndex::Name("instances[*].label".into())));
+    assert_eq!(
+        c.label,
+        Some(NameOrIndex::Name("instances[*].label".into()))
+    );
     assert_eq!(c.label_header().as_deref(), Some("Target"));
     assert_eq!(c.label_values_or_threshold, Some(vec![Scalar::Int(1)]));
     assert_eq!(c.facet[0].name_or_index, NameOrIndex::Name("Sex".into()));
@@ -49,8 +52,14 @@ fn real_bias_baseline_config() {
     assert_eq!(c.methods.post_training_bias, Some(MethodSelection::All));
     assert_eq!(c.methods.report.as_ref().unwrap().name, "report");
     let p = c.predictor.as_ref().unwrap();
-    assert_eq!(p.label, Some(NameOrIndex::Name("predictions[*].predicted_label".into())));
-    assert_eq!(p.probability, Some(NameOrIndex::Name("predictions[*].score".into())));
+    assert_eq!(
+        p.label,
+        Some(NameOrIndex::Name("predictions[*].predicted_label".into()))
+    );
+    assert_eq!(
+        p.probability,
+        Some(NameOrIndex::Name("predictions[*].score".into()))
+    );
     assert_eq!(p.initial_instance_count, Some(1));
     assert_eq!(c.probability_threshold_or_default(), 0.5);
     assert!(c.wants_bias());
@@ -62,9 +71,20 @@ fn real_bias_baseline_config() {
 fn real_explainability_baseline_config() {
     let c = AnalysisConfig::from_json_str(EXPLAINABILITY_BASELINE).unwrap();
     let s = c.methods.shap.as_ref().unwrap();
-    assert_eq!((s.num_samples, s.agg_method, s.use_logit, s.save_local_shap_values), (Some(100), AggMethod::MeanAbs, false, false));
+    assert_eq!(
+        (
+            s.num_samples,
+            s.agg_method,
+            s.use_logit,
+            s.save_local_shap_values
+        ),
+        (Some(100), AggMethod::MeanAbs, false, false)
+    );
     assert!(s.baseline.as_ref().unwrap()["instances"][0]["features"].is_array());
-    assert_eq!(c.predictor.as_ref().unwrap().label, Some(NameOrIndex::Name("predictions[*].score".into())));
+    assert_eq!(
+        c.predictor.as_ref().unwrap().label,
+        Some(NameOrIndex::Name("predictions[*].score".into()))
+    );
     assert!(!c.wants_bias());
 }
 
@@ -123,7 +143,10 @@ fn every_problem_is_reported_with_its_path() {
         "group_variable: \"nope\" is not one of the headers",
     ];
     for w in want {
-        assert!(got.iter().any(|g| g.starts_with(w)), "missing {w:?} in {got:#?}");
+        assert!(
+            got.iter().any(|g| g.starts_with(w)),
+            "missing {w:?} in {got:#?}"
+        );
     }
     // The whole list renders as one error message.
     assert!(errs.to_string().starts_with("analysis_config.json: "));
@@ -134,8 +157,13 @@ fn bias_spec_needs_label_values_and_facet() {
     let c = AnalysisConfig::from_json_str(r#"{"label": "y"}"#).unwrap();
     let e = BiasSpec::from_config(&c).unwrap_err();
     let got: Vec<String> = e.0.iter().map(|p| p.to_string()).collect();
-    assert_eq!(got, ["label_values_or_threshold: missing", "facet: missing"]);
-    let e = AnalysisConfig::from_json_str(r#"{"methods": {"post_training_bias": {"methods": "all"}}}"#).unwrap_err();
+    assert_eq!(
+        got,
+        ["label_values_or_threshold: missing", "facet: missing"]
+    );
+    let e =
+        AnalysisConfig::from_json_str(r#"{"methods": {"post_training_bias": {"methods": "all"}}}"#)
+            .unwrap_err();
     let got: Vec<String> = e.0.iter().map(|p| p.to_string()).collect();
     assert_eq!(
         got,
@@ -145,6 +173,9 @@ fn bias_spec_needs_label_values_and_facet() {
             "predictor: missing (post_training_bias needs predictor or predicted_label)"
         ]
     );
-    assert!(AnalysisConfig::from_json_str("[1]").unwrap_err().0[0].to_string() == "$: expected an object");
+    assert!(
+        AnalysisConfig::from_json_str("[1]").unwrap_err().0[0].to_string()
+            == "$: expected an object"
+    );
     assert!(AnalysisConfig::from_json_str("{").unwrap_err().0[0].path == "$");
 }

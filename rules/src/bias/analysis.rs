@@ -10,7 +10,9 @@ use super::flip_test::flip_test;
 use super::metrics::{cell, ge_from_rows, Cells, Metric, Num, Outcome, Stage};
 use super::table::{facet_indexes, group_codes, label_index, predicted_index, Column};
 use crate::clarify::pyjson::dumps_indent4;
-use crate::clarify::{AnalysisConfig, ConfigErrors, ConfigProblem, MethodSelection, NameOrIndex, Scalar};
+use crate::clarify::{
+    AnalysisConfig, ConfigErrors, ConfigProblem, MethodSelection, NameOrIndex, Scalar,
+};
 use serde_json::{json, Map, Value};
 
 /// The analysis table: feature columns by name (in header order; the facet and group variable
@@ -33,7 +35,11 @@ impl BiasTable {
 
     fn column(&self, key: &NameOrIndex) -> Option<(&str, &Column)> {
         match key {
-            NameOrIndex::Name(n) => self.features.iter().find(|(k, _)| k == n).map(|(k, c)| (k.as_str(), c)),
+            NameOrIndex::Name(n) => self
+                .features
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(k, c)| (k.as_str(), c)),
             NameOrIndex::Index(i) => self.features.get(*i).map(|(k, c)| (k.as_str(), c)),
         }
     }
@@ -70,7 +76,12 @@ impl BiasSpec {
     /// every pre- and post-training metric. Every missing piece is reported at once.
     pub fn from_config(c: &AnalysisConfig) -> Result<BiasSpec, ConfigErrors> {
         let mut problems = Vec::new();
-        let mut p = |path: &str, m: &str| problems.push(ConfigProblem { path: path.into(), message: m.into() });
+        let mut p = |path: &str, m: &str| {
+            problems.push(ConfigProblem {
+                path: path.into(),
+                message: m.into(),
+            })
+        };
         let label_name = c.label_header();
         if label_name.is_none() {
             p("label", "missing (or not resolvable to a header name)");
@@ -84,14 +95,30 @@ impl BiasSpec {
         if !problems.is_empty() {
             return Err(ConfigErrors(problems));
         }
-        let no_methods = c.methods.pre_training_bias.is_none() && c.methods.post_training_bias.is_none();
+        let no_methods =
+            c.methods.pre_training_bias.is_none() && c.methods.post_training_bias.is_none();
         Ok(BiasSpec {
             label_name: label_name.unwrap_or_default(),
             label_values: c.label_values_or_threshold.clone().unwrap_or_default(),
-            facets: c.facet.iter().map(|f| FacetSpec { column: f.name_or_index.clone(), values: f.value_or_threshold.clone() }).collect(),
+            facets: c
+                .facet
+                .iter()
+                .map(|f| FacetSpec {
+                    column: f.name_or_index.clone(),
+                    values: f.value_or_threshold.clone(),
+                })
+                .collect(),
             group_variable: c.group_variable.clone(),
-            pre_training: if no_methods { Some(MethodSelection::All) } else { c.methods.pre_training_bias.clone() },
-            post_training: if no_methods { Some(MethodSelection::All) } else { c.methods.post_training_bias.clone() },
+            pre_training: if no_methods {
+                Some(MethodSelection::All)
+            } else {
+                c.methods.pre_training_bias.clone()
+            },
+            post_training: if no_methods {
+                Some(MethodSelection::All)
+            } else {
+                c.methods.post_training_bias.clone()
+            },
         })
     }
 }
@@ -167,13 +194,21 @@ pub enum BiasError {
 /// Computes the configured metrics (smclarify's `bias_report` for every facet and stage).
 pub fn analyze(table: &BiasTable, spec: &BiasSpec) -> Result<BiasAnalysis, BiasError> {
     let n = table.rows();
-    let mut lengths: Vec<(&str, usize)> = table.features.iter().map(|(k, c)| (k.as_str(), c.len())).collect();
+    let mut lengths: Vec<(&str, usize)> = table
+        .features
+        .iter()
+        .map(|(k, c)| (k.as_str(), c.len()))
+        .collect();
     if let Some(p) = &table.predicted_label {
         lengths.push(("predicted_label", p.len()));
     }
     for (name, len) in lengths {
         if len != n {
-            return Err(BiasError::RaggedTable { column: name.to_owned(), got: len, want: n });
+            return Err(BiasError::RaggedTable {
+                column: name.to_owned(),
+                got: len,
+                want: n,
+            });
         }
     }
     let mut out = BiasAnalysis::default();
@@ -187,14 +222,20 @@ pub fn analyze(table: &BiasTable, spec: &BiasSpec) -> Result<BiasAnalysis, BiasE
         let yhat = match stage {
             Stage::PreTraining => None,
             Stage::PostTraining => {
-                let pred = table
-                    .predicted_label
-                    .as_ref()
-                    .ok_or_else(|| "predicted_label_column has to be provided for Post training metrics".to_owned())?;
-                Some(predicted_index(pred, &table.label, label_type, &spec.label_values)?)
+                let pred = table.predicted_label.as_ref().ok_or_else(|| {
+                    "predicted_label_column has to be provided for Post training metrics".to_owned()
+                })?;
+                Some(predicted_index(
+                    pred,
+                    &table.label,
+                    label_type,
+                    &spec.label_values,
+                )?)
             }
         };
-        let metrics: Vec<Metric> = Metric::of_stage(stage).filter(|m| sel.includes(m.name())).collect();
+        let metrics: Vec<Metric> = Metric::of_stage(stage)
+            .filter(|m| sel.includes(m.name()))
+            .collect();
         let ge = match (&yhat, metrics.contains(&Metric::GE)) {
             (Some(p), true) => Some(ge_from_rows(&y.flags, p)),
             _ => None,
@@ -204,14 +245,18 @@ pub fn analyze(table: &BiasTable, spec: &BiasSpec) -> Result<BiasAnalysis, BiasE
             let Some((fname, fcol)) = table.column(&f.column) else {
                 facets.push(FacetResult {
                     name: f.column.to_string(),
-                    values: Err(format!("Facet column {} is not present in the dataset", f.column)),
+                    values: Err(format!(
+                        "Facet column {} is not present in the dataset",
+                        f.column
+                    )),
                 });
                 continue;
             };
             let values = facet_indexes(fcol, f.values.as_deref()).map(|idxs| {
                 idxs.into_iter()
                     .map(|d| {
-                        let mut cells = Cells::new(groups.as_ref().map_or(1, |g| g.1), groups.is_some());
+                        let mut cells =
+                            Cells::new(groups.as_ref().map_or(1, |g| g.1), groups.is_some());
                         for i in 0..n {
                             let g = groups.as_ref().map_or(0, |g| g.0[i] as usize);
                             let p = yhat.as_ref().is_some_and(|p| p[i]);
@@ -222,19 +267,36 @@ pub fn analyze(table: &BiasTable, spec: &BiasSpec) -> Result<BiasAnalysis, BiasE
                             .map(|&m| MetricResult {
                                 metric: m,
                                 outcome: match m {
-                                    Metric::FT => ft(table, fname, &d.flags, yhat.as_deref().unwrap_or(&[])),
-                                    Metric::GE => ge.clone().unwrap_or_else(|| Err("dataset must be non-empty".into())),
-                                    _ => cells.compute(m).unwrap_or_else(|| Err("not computable".into())),
+                                    Metric::FT => {
+                                        ft(table, fname, &d.flags, yhat.as_deref().unwrap_or(&[]))
+                                    }
+                                    Metric::GE => ge
+                                        .clone()
+                                        .unwrap_or_else(|| Err("dataset must be non-empty".into())),
+                                    _ => cells
+                                        .compute(m)
+                                        .unwrap_or_else(|| Err("not computable".into())),
                                 },
                             })
                             .collect();
-                        FacetValueResult { value_or_threshold: d.text, metrics: results, cells: Some(cells) }
+                        FacetValueResult {
+                            value_or_threshold: d.text,
+                            metrics: results,
+                            cells: Some(cells),
+                        }
                     })
                     .collect()
             });
-            facets.push(FacetResult { name: fname.to_owned(), values });
+            facets.push(FacetResult {
+                name: fname.to_owned(),
+                values,
+            });
         }
-        Ok(StageResult { label: spec.label_name.clone(), label_value_or_threshold: y.text, facets })
+        Ok(StageResult {
+            label: spec.label_name.clone(),
+            label_value_or_threshold: y.text,
+            facets,
+        })
     };
     if let Some(sel) = &spec.post_training {
         out.post_training = Some(stage_run(Stage::PostTraining, sel));
@@ -270,7 +332,9 @@ fn ft(table: &BiasTable, facet: &str, d: &[bool], yhat: &[bool]) -> Outcome {
 fn value_json(o: &Outcome) -> Value {
     match o {
         Ok(Num::Int(i)) => json!(i),
-        Ok(Num::Float(x)) if x.is_infinite() => json!(if *x > 0.0 { "Infinity" } else { "-Infinity" }),
+        Ok(Num::Float(x)) if x.is_infinite() => {
+            json!(if *x > 0.0 { "Infinity" } else { "-Infinity" })
+        }
         Ok(Num::Float(x)) => json!(x),
         Err(_) => Value::Null,
     }
@@ -279,12 +343,15 @@ fn value_json(o: &Outcome) -> Value {
 impl BiasAnalysis {
     /// The stages present, in file order (post-training first, as Clarify writes them).
     pub fn stages(&self) -> impl Iterator<Item = (Stage, &StageResult)> {
-        [(Stage::PostTraining, &self.post_training), (Stage::PreTraining, &self.pre_training)]
-            .into_iter()
-            .filter_map(|(s, r)| match r {
-                Some(Ok(x)) => Some((s, x)),
-                _ => None,
-            })
+        [
+            (Stage::PostTraining, &self.post_training),
+            (Stage::PreTraining, &self.pre_training),
+        ]
+        .into_iter()
+        .filter_map(|(s, r)| match r {
+            Some(Ok(x)) => Some((s, x)),
+            _ => None,
+        })
     }
 
     /// The file as a JSON value, keys in Clarify's order. Aborted stages and facets are left out.
@@ -324,7 +391,10 @@ impl BiasAnalysis {
             let mut o = Map::new();
             o.insert("label".into(), json!(s.label));
             o.insert("facets".into(), Value::Object(facets));
-            o.insert("label_value_or_threshold".into(), json!(s.label_value_or_threshold));
+            o.insert(
+                "label_value_or_threshold".into(),
+                json!(s.label_value_or_threshold),
+            );
             top.insert(stage.key().into(), Value::Object(o));
         }
         Value::Object(top)
@@ -342,34 +412,84 @@ impl BiasAnalysis {
         let top = v.as_object().ok_or_else(|| bad("not an object"))?;
         let mut out = BiasAnalysis::default();
         for stage in [Stage::PostTraining, Stage::PreTraining] {
-            let Some(s) = top.get(stage.key()) else { continue };
-            let s = s.as_object().ok_or_else(|| bad(&format!("{} is not an object", stage.key())))?;
-            let label = s.get("label").and_then(Value::as_str).unwrap_or_default().to_owned();
-            let lvt = s.get("label_value_or_threshold").and_then(Value::as_str).unwrap_or_default().to_owned();
+            let Some(s) = top.get(stage.key()) else {
+                continue;
+            };
+            let s = s
+                .as_object()
+                .ok_or_else(|| bad(&format!("{} is not an object", stage.key())))?;
+            let label = s
+                .get("label")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let lvt = s
+                .get("label_value_or_threshold")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
             let mut facets = Vec::new();
             if let Some(fs) = s.get("facets").and_then(Value::as_object) {
                 for (name, entries) in fs {
                     let mut values = Vec::new();
                     for e in entries.as_array().into_iter().flatten() {
-                        let vot = e.get("value_or_threshold").and_then(Value::as_str).unwrap_or_default().to_owned();
+                        let vot = e
+                            .get("value_or_threshold")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned();
                         let mut metrics = Vec::new();
-                        for m in e.get("metrics").and_then(Value::as_array).into_iter().flatten() {
-                            let Some(metric) = m.get("name").and_then(Value::as_str).and_then(Metric::from_name) else { continue };
+                        for m in e
+                            .get("metrics")
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten()
+                        {
+                            let Some(metric) = m
+                                .get("name")
+                                .and_then(Value::as_str)
+                                .and_then(Metric::from_name)
+                            else {
+                                continue;
+                            };
                             let outcome = match m.get("value") {
-                                Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(Num::Int(n.as_i64().unwrap_or(0))),
-                                Some(Value::Number(n)) => Ok(Num::Float(n.as_f64().unwrap_or(f64::NAN))),
-                                Some(Value::String(s)) if s == "Infinity" => Ok(Num::Float(f64::INFINITY)),
-                                Some(Value::String(s)) if s == "-Infinity" => Ok(Num::Float(f64::NEG_INFINITY)),
-                                _ => Err(m.get("error").and_then(Value::as_str).unwrap_or("no value").to_owned()),
+                                Some(Value::Number(n)) if n.is_i64() || n.is_u64() => {
+                                    Ok(Num::Int(n.as_i64().unwrap_or(0)))
+                                }
+                                Some(Value::Number(n)) => {
+                                    Ok(Num::Float(n.as_f64().unwrap_or(f64::NAN)))
+                                }
+                                Some(Value::String(s)) if s == "Infinity" => {
+                                    Ok(Num::Float(f64::INFINITY))
+                                }
+                                Some(Value::String(s)) if s == "-Infinity" => {
+                                    Ok(Num::Float(f64::NEG_INFINITY))
+                                }
+                                _ => Err(m
+                                    .get("error")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or("no value")
+                                    .to_owned()),
                             };
                             metrics.push(MetricResult { metric, outcome });
                         }
-                        values.push(FacetValueResult { value_or_threshold: vot, metrics, cells: None });
+                        values.push(FacetValueResult {
+                            value_or_threshold: vot,
+                            metrics,
+                            cells: None,
+                        });
                     }
-                    facets.push(FacetResult { name: name.clone(), values: Ok(values) });
+                    facets.push(FacetResult {
+                        name: name.clone(),
+                        values: Ok(values),
+                    });
                 }
             }
-            let r = Ok(StageResult { label, label_value_or_threshold: lvt, facets });
+            let r = Ok(StageResult {
+                label,
+                label_value_or_threshold: lvt,
+                facets,
+            });
             match stage {
                 Stage::PostTraining => out.post_training = Some(r),
                 Stage::PreTraining => out.pre_training = Some(r),
@@ -385,7 +505,13 @@ impl BiasAnalysis {
     }
 
     /// The metric of (stage, facet, facet value, metric), if present.
-    pub fn find(&self, stage: Stage, facet: &str, value: &str, metric: Metric) -> Option<&MetricResult> {
+    pub fn find(
+        &self,
+        stage: Stage,
+        facet: &str,
+        value: &str,
+        metric: Metric,
+    ) -> Option<&MetricResult> {
         self.stages()
             .filter(|(s, _)| *s == stage)
             .flat_map(|(_, s)| s.facets.iter())

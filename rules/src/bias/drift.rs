@@ -19,7 +19,7 @@
 //! independent of the number of metrics checked).
 
 use super::analysis::{BiasAnalysis, FacetValueResult};
-use super::metrics::{Cells, Metric, Num, Stage};
+use super::metrics::{Cells, Metric, Num, Outcome, Stage};
 use crate::clarify::pyjson::{dumps_indent4, py_float_repr};
 use crate::stats::gamma_q;
 use serde_json::{json, Map, Value};
@@ -48,7 +48,12 @@ pub struct DriftParams {
 
 impl Default for DriftParams {
     fn default() -> Self {
-        DriftParams { mode: DecisionMode::Bootstrap, resamples: 200, alpha: 0.05, seed: 0 }
+        DriftParams {
+            mode: DecisionMode::Bootstrap,
+            resamples: 200,
+            alpha: 0.05,
+            seed: 0,
+        }
     }
 }
 
@@ -136,7 +141,10 @@ impl DriftResult {
 
     /// How many pairs were skipped because a value was undefined.
     pub fn undefined(&self) -> usize {
-        self.checks.iter().filter(|c| matches!(c.verdict, Verdict::Skipped(_))).count()
+        self.checks
+            .iter()
+            .filter(|c| matches!(c.verdict, Verdict::Skipped(_)))
+            .count()
     }
 }
 
@@ -182,21 +190,49 @@ pub fn normal_quantile(p: f64) -> f64 {
     if p >= 1.0 {
         return f64::INFINITY;
     }
-    const A: [f64; 6] = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
-    const B: [f64; 5] = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-    const C: [f64; 6] = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-    const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+    const A: [f64; 6] = [
+        -3.969683028665376e1,
+        2.209460984245205e2,
+        -2.759285104469687e2,
+        1.38357751867269e2,
+        -3.066479806614716e1,
+        2.506628277459239,
+    ];
+    const B: [f64; 5] = [
+        -5.447609879822406e1,
+        1.615858368580409e2,
+        -1.556989798598866e2,
+        6.680131188771972e1,
+        -1.328068155288572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784894002430293e-3,
+        -3.223964580411365e-1,
+        -2.400758277161838,
+        -2.549732539343734,
+        4.374664141464968,
+        2.938163982698783,
+    ];
+    const D: [f64; 4] = [
+        7.784695709041462e-3,
+        3.224671290700398e-1,
+        2.445134137142996,
+        3.754408661907416,
+    ];
     let pl = 0.02425;
     let mut x = if p < pl {
         let q = (-2.0 * p.ln()).sqrt();
-        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
     } else if p <= 1.0 - pl {
         let q = p - 0.5;
         let r = q * q;
-        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
     } else {
         let q = (-2.0 * (1.0 - p).ln()).sqrt();
-        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
     };
     for _ in 0..2 {
         // Φ(x) − p with the upper tail taken from Q(½, x²/2) for accuracy.
@@ -226,7 +262,9 @@ impl Rng {
             x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
             x ^ (x >> 31)
         };
-        Rng { s: [next(), next(), next(), next()] }
+        Rng {
+            s: [next(), next(), next(), next()],
+        }
     }
 
     /// The next 64 random bits.
@@ -281,7 +319,11 @@ impl Resampler {
                 cell_of_row.extend(std::iter::repeat_n((g * 8 + i) as u32, c as usize));
             }
         }
-        Resampler { cell_of_row, groups: cells.counts.len(), has_group_variable: cells.has_group_variable }
+        Resampler {
+            cell_of_row,
+            groups: cells.counts.len(),
+            has_group_variable: cells.has_group_variable,
+        }
     }
 
     /// One resample: as many rows as the window, drawn uniformly with replacement.
@@ -320,7 +362,12 @@ impl Resampler {
 
 /// Bootstrap replicates of several metrics over one facet value: `replicates[m][r]`, the
 /// failed and non-finite ones dropped.
-pub fn bootstrap(cells: &Cells, metrics: &[Metric], params: &DriftParams, stream: u64) -> Vec<Vec<f64>> {
+pub fn bootstrap(
+    cells: &Cells,
+    metrics: &[Metric],
+    params: &DriftParams,
+    stream: u64,
+) -> Vec<Vec<f64>> {
     let mut rng = Rng::new(params.seed ^ stream.wrapping_mul(0x9e37_79b9_7f4a_7c15));
     let sampler = Resampler::new(cells);
     let mut out = vec![Vec::with_capacity(params.resamples); metrics.len()];
@@ -345,7 +392,11 @@ fn sample_sd(x: &[f64]) -> f64 {
 }
 
 /// Applies the rule to every pair present in both analyses.
-pub fn check_drift(baseline: &BiasAnalysis, current: &BiasAnalysis, params: &DriftParams) -> DriftResult {
+pub fn check_drift(
+    baseline: &BiasAnalysis,
+    current: &BiasAnalysis,
+    params: &DriftParams,
+) -> DriftResult {
     let z = normal_quantile(1.0 - params.alpha / 2.0);
     let mut checks = Vec::new();
     let mut stream = 0u64;
@@ -372,7 +423,7 @@ fn check_value(
     z: f64,
     stream: u64,
 ) -> Vec<Check> {
-    let pairs: Vec<(Metric, Result<Num, String>, Result<Num, String>)> = v
+    let pairs: Vec<(Metric, Outcome, Outcome)> = v
         .metrics
         .iter()
         .filter_map(|m| {
@@ -391,7 +442,9 @@ fn check_value(
         .map(|(m, _, _)| *m)
         .collect();
     let reps = match (params.mode, &v.cells) {
-        (DecisionMode::Bootstrap, Some(cells)) if !resampled.is_empty() && params.resamples >= 2 => {
+        (DecisionMode::Bootstrap, Some(cells))
+            if !resampled.is_empty() && params.resamples >= 2 =>
+        {
             bootstrap(cells, &resampled, params, stream)
         }
         _ => Vec::new(),
@@ -427,7 +480,11 @@ fn check_value(
             } else if !c.is_finite() {
                 true
             } else {
-                match resampled.iter().position(|&m| m == metric).and_then(|k| reps.get(k)) {
+                match resampled
+                    .iter()
+                    .position(|&m| m == metric)
+                    .and_then(|k| reps.get(k))
+                {
                     Some(r) if r.len() >= 2 => {
                         let se = sample_sd(r);
                         let (lo, hi) = (c - z * se, c + z * se);
@@ -438,7 +495,11 @@ fn check_value(
                     _ => c.abs() > bound,
                 }
             };
-            check.verdict = if violated { Verdict::Violation } else { Verdict::Pass };
+            check.verdict = if violated {
+                Verdict::Violation
+            } else {
+                Verdict::Pass
+            };
             check
         })
         .collect()

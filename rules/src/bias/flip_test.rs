@@ -53,5 +53,8 @@ pub fn flip_test(features: &[Vec<f64>], d: &[bool], yhat: &[bool]) -> Outcome {
             _ => {}
         }
     }
-    Ok(Num::Float(divide((fpos - fneg) as f64, d_rows.len() as f64)))
+    Ok(Num::Float(divide(
+        (fpos - fneg) as f64,
+        d_rows.len() as f64,
+    )))
 }

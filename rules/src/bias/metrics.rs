@@ -97,40 +97,143 @@ pub struct MetricDescriptor {
     pub stage: Stage,
 }
 
-const fn d(metric: Metric, name: &'static str, description: &'static str, stage: Stage) -> MetricDescriptor {
-    MetricDescriptor { metric, name, description, stage }
+const fn d(
+    metric: Metric,
+    name: &'static str,
+    description: &'static str,
+    stage: Stage,
+) -> MetricDescriptor {
+    MetricDescriptor {
+        metric,
+        name,
+        description,
+        stage,
+    }
 }
 
 /// All metrics: the pre-training ones, then the post-training ones, each sorted by name (the
 /// order of `analysis.json`).
 pub const REGISTRY: &[MetricDescriptor] = &[
-    d(Metric::CDDL, "CDDL", "Conditional Demographic Disparity in Labels (CDDL)", Stage::PreTraining),
+    d(
+        Metric::CDDL,
+        "CDDL",
+        "Conditional Demographic Disparity in Labels (CDDL)",
+        Stage::PreTraining,
+    ),
     d(Metric::CI, "CI", "Class Imbalance (CI)", Stage::PreTraining),
-    d(Metric::DPL, "DPL", "Difference in Positive Proportions in Labels (DPL)", Stage::PreTraining),
-    d(Metric::JS, "JS", "Jensen-Shannon Divergence (JS)", Stage::PreTraining),
-    d(Metric::KL, "KL", "Kullback-Liebler Divergence (KL)", Stage::PreTraining),
-    d(Metric::KS, "KS", "Kolmogorov-Smirnov Distance (KS)", Stage::PreTraining),
+    d(
+        Metric::DPL,
+        "DPL",
+        "Difference in Positive Proportions in Labels (DPL)",
+        Stage::PreTraining,
+    ),
+    d(
+        Metric::JS,
+        "JS",
+        "Jensen-Shannon Divergence (JS)",
+        Stage::PreTraining,
+    ),
+    d(
+        Metric::KL,
+        "KL",
+        "Kullback-Liebler Divergence (KL)",
+        Stage::PreTraining,
+    ),
+    d(
+        Metric::KS,
+        "KS",
+        "Kolmogorov-Smirnov Distance (KS)",
+        Stage::PreTraining,
+    ),
     d(Metric::LP, "LP", "L-p Norm (LP)", Stage::PreTraining),
-    d(Metric::TVD, "TVD", "Total Variation Distance (TVD)", Stage::PreTraining),
-    d(Metric::AD, "AD", "Accuracy Difference (AD)", Stage::PostTraining),
-    d(Metric::CDDPL, "CDDPL", "Conditional Demographic Disparity in Predicted Labels (CDDPL)", Stage::PostTraining),
-    d(Metric::DAR, "DAR", "Difference in Acceptance Rates (DAR)", Stage::PostTraining),
-    d(Metric::DCA, "DCA", "Difference in Conditional Acceptance (DCA)", Stage::PostTraining),
-    d(Metric::DCR, "DCR", "Difference in Conditional Rejection (DCR)", Stage::PostTraining),
-    d(Metric::DI, "DI", "Disparate Impact (DI)", Stage::PostTraining),
-    d(Metric::DPPL, "DPPL", "Difference in Positive Proportions in Predicted Labels (DPPL)", Stage::PostTraining),
-    d(Metric::DRR, "DRR", "Difference in Rejection Rates (DRR)", Stage::PostTraining),
+    d(
+        Metric::TVD,
+        "TVD",
+        "Total Variation Distance (TVD)",
+        Stage::PreTraining,
+    ),
+    d(
+        Metric::AD,
+        "AD",
+        "Accuracy Difference (AD)",
+        Stage::PostTraining,
+    ),
+    d(
+        Metric::CDDPL,
+        "CDDPL",
+        "Conditional Demographic Disparity in Predicted Labels (CDDPL)",
+        Stage::PostTraining,
+    ),
+    d(
+        Metric::DAR,
+        "DAR",
+        "Difference in Acceptance Rates (DAR)",
+        Stage::PostTraining,
+    ),
+    d(
+        Metric::DCA,
+        "DCA",
+        "Difference in Conditional Acceptance (DCA)",
+        Stage::PostTraining,
+    ),
+    d(
+        Metric::DCR,
+        "DCR",
+        "Difference in Conditional Rejection (DCR)",
+        Stage::PostTraining,
+    ),
+    d(
+        Metric::DI,
+        "DI",
+        "Disparate Impact (DI)",
+        Stage::PostTraining,
+    ),
+    d(
+        Metric::DPPL,
+        "DPPL",
+        "Difference in Positive Proportions in Predicted Labels (DPPL)",
+        Stage::PostTraining,
+    ),
+    d(
+        Metric::DRR,
+        "DRR",
+        "Difference in Rejection Rates (DRR)",
+        Stage::PostTraining,
+    ),
     d(Metric::FT, "FT", "Flip Test (FT)", Stage::PostTraining),
-    d(Metric::GE, "GE", "Generalized Entropy (GE)", Stage::PostTraining),
-    d(Metric::RD, "RD", "Recall Difference (RD)", Stage::PostTraining),
-    d(Metric::SD, "SD", "Specificity Difference (SD)", Stage::PostTraining),
-    d(Metric::TE, "TE", "Treatment Equality (TE)", Stage::PostTraining),
+    d(
+        Metric::GE,
+        "GE",
+        "Generalized Entropy (GE)",
+        Stage::PostTraining,
+    ),
+    d(
+        Metric::RD,
+        "RD",
+        "Recall Difference (RD)",
+        Stage::PostTraining,
+    ),
+    d(
+        Metric::SD,
+        "SD",
+        "Specificity Difference (SD)",
+        Stage::PostTraining,
+    ),
+    d(
+        Metric::TE,
+        "TE",
+        "Treatment Equality (TE)",
+        Stage::PostTraining,
+    ),
 ];
 
 impl Metric {
     /// Its registry entry.
     pub fn descriptor(self) -> &'static MetricDescriptor {
-        REGISTRY.iter().find(|x| x.metric == self).unwrap_or(&REGISTRY[0])
+        REGISTRY
+            .iter()
+            .find(|x| x.metric == self)
+            .unwrap_or(&REGISTRY[0])
     }
 
     /// Its short name.
@@ -145,7 +248,10 @@ impl Metric {
 
     /// The metrics of a stage, in registry order.
     pub fn of_stage(stage: Stage) -> impl Iterator<Item = Metric> {
-        REGISTRY.iter().filter(move |x| x.stage == stage).map(|x| x.metric)
+        REGISTRY
+            .iter()
+            .filter(move |x| x.stage == stage)
+            .map(|x| x.metric)
     }
 }
 
@@ -403,7 +509,11 @@ impl Cells {
                 } else {
                     let acc_a = div(t.n(|d, y, p| !d && y == p), na);
                     let acc_d = div(t.n(|d, y, p| d && y == p), nd);
-                    let v = if acc_a == acc_d && acc_a == f64::INFINITY { 0.0 } else { acc_a - acc_d };
+                    let v = if acc_a == acc_d && acc_a == f64::INFINITY {
+                        0.0
+                    } else {
+                        acc_a - acc_d
+                    };
                     Ok(Num::Float(v))
                 }
             }
@@ -415,7 +525,11 @@ impl Cells {
                 } else {
                     let tau_a = div(t.n(|d, y, p| !d && y && !p), t.n(|d, y, p| !d && !y && p));
                     let tau_d = div(t.n(|d, y, p| d && y && !p), t.n(|d, y, p| d && !y && p));
-                    let v = if tau_a == tau_d && tau_a == f64::INFINITY { 0.0 } else { tau_d - tau_a };
+                    let v = if tau_a == tau_d && tau_a == f64::INFINITY {
+                        0.0
+                    } else {
+                        tau_d - tau_a
+                    };
                     Ok(Num::Float(v))
                 }
             }
@@ -448,13 +562,22 @@ impl Cells {
         let mut products = Vec::with_capacity(self.counts.len());
         for g in &self.counts {
             let n: u64 = g.iter().sum();
-            let sum = |f: &dyn Fn(usize) -> bool| -> u64 { (0..8).filter(|&i| f(i)).map(|i| g[i]).sum() };
+            let sum =
+                |f: &dyn Fn(usize) -> bool| -> u64 { (0..8).filter(|&i| f(i)).map(|i| g[i]).sum() };
             let num_a = sum(&|i| z(i) && dd(i));
             let den_a = sum(&|i| z(i));
-            let a = if den_a != 0 { num_a as f64 / den_a as f64 } else { 0.0 };
+            let a = if den_a != 0 {
+                num_a as f64 / den_a as f64
+            } else {
+                0.0
+            };
             let num_d = sum(&|i| !z(i) && dd(i));
             let den_d = sum(&|i| !z(i));
-            let dv = if den_d != 0 { num_d as f64 / den_d as f64 } else { 0.0 };
+            let dv = if den_d != 0 {
+                num_d as f64 / den_d as f64
+            } else {
+                0.0
+            };
             counts.push(n as f64);
             products.push(n as f64 * (dv - a));
         }
@@ -487,11 +610,26 @@ fn aligned_pdfs(a: [u64; 2], d: [u64; 2]) -> (Vec<f64>, Vec<f64>) {
 
 fn divergence(m: Metric, pa: &[f64], pd: &[f64]) -> f64 {
     match m {
-        Metric::KL => np_sum(&pa.iter().zip(pd).map(|(a, d)| a * (a / d).ln()).collect::<Vec<_>>()),
+        Metric::KL => np_sum(
+            &pa.iter()
+                .zip(pd)
+                .map(|(a, d)| a * (a / d).ln())
+                .collect::<Vec<_>>(),
+        ),
         Metric::JS => {
             let p: Vec<f64> = pa.iter().zip(pd).map(|(a, d)| 0.5 * (a + d)).collect();
-            let s1 = np_sum(&pa.iter().zip(&p).map(|(a, p)| a * (a / p).ln()).collect::<Vec<_>>());
-            let s2 = np_sum(&pd.iter().zip(&p).map(|(d, p)| d * (d / p).ln()).collect::<Vec<_>>());
+            let s1 = np_sum(
+                &pa.iter()
+                    .zip(&p)
+                    .map(|(a, p)| a * (a / p).ln())
+                    .collect::<Vec<_>>(),
+            );
+            let s2 = np_sum(
+                &pd.iter()
+                    .zip(&p)
+                    .map(|(d, p)| d * (d / p).ln())
+                    .collect::<Vec<_>>(),
+            );
             0.5 * (s1 + s2)
         }
         Metric::LP => {
@@ -501,8 +639,19 @@ fn divergence(m: Metric, pa: &[f64], pd: &[f64]) -> f64 {
             }
             s.sqrt()
         }
-        Metric::TVD => 0.5 * np_sum(&pa.iter().zip(pd).map(|(a, d)| (a - d).abs()).collect::<Vec<_>>()),
-        _ => pa.iter().zip(pd).map(|(a, d)| (a - d).abs()).fold(0.0, f64::max),
+        Metric::TVD => {
+            0.5 * np_sum(
+                &pa.iter()
+                    .zip(pd)
+                    .map(|(a, d)| (a - d).abs())
+                    .collect::<Vec<_>>(),
+            )
+        }
+        _ => pa
+            .iter()
+            .zip(pd)
+            .map(|(a, d)| (a - d).abs())
+            .fold(0.0, f64::max),
     }
 }
 

@@ -6,8 +6,8 @@
 //! type pandas would have given it (`int64`, `float64`, `object` strings, `bool`) because
 //! smclarify's categorical/continuous decision depends on it.
 
-use crate::clarify::Scalar;
 use crate::clarify::pyjson::py_float_repr;
+use crate::clarify::Scalar;
 use std::collections::HashSet;
 
 /// One column, typed as pandas would type it. No missing values.
@@ -89,7 +89,11 @@ impl Column {
     fn to_numeric(&self) -> Result<Column, String> {
         match self {
             Column::Str(v) => {
-                if let Ok(ints) = v.iter().map(|s| s.trim().parse::<i64>()).collect::<Result<Vec<_>, _>>() {
+                if let Ok(ints) = v
+                    .iter()
+                    .map(|s| s.trim().parse::<i64>())
+                    .collect::<Result<Vec<_>, _>>()
+                {
                     return Ok(Column::Int(ints));
                 }
                 v.iter()
@@ -110,7 +114,11 @@ pub fn series_datatype(col: &Column, values: Option<&[Scalar]>) -> DataType {
         return DataType::Categorical;
     }
     let n = col.len();
-    let u = if n == 0 { 0.0 } else { col.nunique() as f64 / n as f64 };
+    let u = if n == 0 {
+        0.0
+    } else {
+        col.nunique() as f64 / n as f64
+    };
     match col {
         Column::Str(v) => {
             if v.iter().all(|s| s.trim().parse::<i64>().is_ok()) && u >= 0.05 {
@@ -175,7 +183,11 @@ fn convert_values(col: &Column, values: &[Scalar]) -> Result<Vec<Scalar>, String
                 Err(()) => values
                     .iter()
                     .map(|v| match v {
-                        Scalar::Str(s) => s.trim().parse::<f64>().map(Scalar::Float).map_err(|_| err()),
+                        Scalar::Str(s) => s
+                            .trim()
+                            .parse::<f64>()
+                            .map(Scalar::Float)
+                            .map_err(|_| err()),
                         other => other.as_f64().map(Scalar::Float).ok_or_else(err),
                     })
                     .collect(),
@@ -184,7 +196,11 @@ fn convert_values(col: &Column, values: &[Scalar]) -> Result<Vec<Scalar>, String
         Column::Float(_) => values
             .iter()
             .map(|v| match v {
-                Scalar::Str(s) => s.trim().parse::<f64>().map(Scalar::Float).map_err(|_| err()),
+                Scalar::Str(s) => s
+                    .trim()
+                    .parse::<f64>()
+                    .map(Scalar::Float)
+                    .map_err(|_| err()),
                 other => other.as_f64().map(Scalar::Float).ok_or_else(err),
             })
             .collect(),
@@ -195,12 +211,16 @@ fn convert_values(col: &Column, values: &[Scalar]) -> Result<Vec<Scalar>, String
 /// `report._categorical_data_idx`: `x ∈ values`, retried with the values converted to the
 /// column's type when nothing matched.
 pub fn categorical_index(col: &Column, values: &[Scalar]) -> Result<Vec<bool>, String> {
-    let idx: Vec<bool> = (0..col.len()).map(|i| values.iter().any(|v| matches(&col.get(i), v))).collect();
+    let idx: Vec<bool> = (0..col.len())
+        .map(|i| values.iter().any(|v| matches(&col.get(i), v)))
+        .collect();
     if idx.iter().any(|&b| b) || col.is_empty() {
         return Ok(idx);
     }
     let conv = convert_values(col, values)?;
-    Ok((0..col.len()).map(|i| conv.iter().any(|v| matches(&col.get(i), v))).collect())
+    Ok((0..col.len())
+        .map(|i| conv.iter().any(|v| matches(&col.get(i), v)))
+        .collect())
 }
 
 /// The intervals of `report._interval_index`, with their text (`"(0.5, 0.99]"`).
@@ -228,7 +248,12 @@ pub fn interval_index(col: &Column, thresholds: &[Scalar]) -> Result<Intervals, 
     let numeric = col.to_numeric()?;
     let (max, max_is_int) = match &numeric {
         Column::Int(v) => (v.iter().copied().max().map(|x| x as f64), true),
-        Column::Float(v) => (v.iter().copied().fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x)))), false),
+        Column::Float(v) => (
+            v.iter()
+                .copied()
+                .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x)))),
+            false,
+        ),
         Column::Bool(v) => (v.iter().copied().max().map(|x| x as u8 as f64), true),
         Column::Str(_) => return Err("Unable to parse string".into()),
     };
@@ -253,9 +278,19 @@ pub fn interval_index(col: &Column, thresholds: &[Scalar]) -> Result<Intervals, 
     }
     breaks.sort_by(|a, b| a.0.total_cmp(&b.0));
     let all_int = breaks.iter().all(|(_, i)| *i);
-    let fmt = |x: f64| if all_int { format!("{}", x as i64) } else { py_float_repr(x) };
+    let fmt = |x: f64| {
+        if all_int {
+            format!("{}", x as i64)
+        } else {
+            py_float_repr(x)
+        }
+    };
     let bounds: Vec<(f64, f64)> = breaks.windows(2).map(|w| (w[0].0, w[1].0)).collect();
-    let text = bounds.iter().map(|(l, r)| format!("({}, {}]", fmt(*l), fmt(*r))).collect::<Vec<_>>().join(",");
+    let text = bounds
+        .iter()
+        .map(|(l, r)| format!("({}, {}]", fmt(*l), fmt(*r)))
+        .collect::<Vec<_>>()
+        .join(",");
     Ok(Intervals { bounds, text })
 }
 
@@ -279,12 +314,22 @@ pub fn label_index(col: &Column, values: &[Scalar]) -> Result<(Index, DataType),
         DataType::Continuous => {
             let iv = interval_index(col, values)?;
             let x = col.to_numeric()?.as_f64().unwrap_or_default();
-            Ok((Index { flags: x.iter().map(|&v| iv.contains(v)).collect(), text: iv.text }, ty))
+            Ok((
+                Index {
+                    flags: x.iter().map(|&v| iv.contains(v)).collect(),
+                    text: iv.text,
+                },
+                ty,
+            ))
         }
         DataType::Categorical => Ok((
             Index {
                 flags: categorical_index(col, values)?,
-                text: values.iter().map(Scalar::py_str).collect::<Vec<_>>().join(","),
+                text: values
+                    .iter()
+                    .map(Scalar::py_str)
+                    .collect::<Vec<_>>()
+                    .join(","),
             },
             ty,
         )),
@@ -293,10 +338,17 @@ pub fn label_index(col: &Column, values: &[Scalar]) -> Result<(Index, DataType),
 
 /// The positive-predicted-label index (`report._positive_predicted_index`): same type as the
 /// label required; continuous intervals over label ∪ predicted; all-false is an error.
-pub fn predicted_index(pred: &Column, label: &Column, label_type: DataType, values: &[Scalar]) -> Result<Vec<bool>, String> {
+pub fn predicted_index(
+    pred: &Column,
+    label: &Column,
+    label_type: DataType,
+    values: &[Scalar],
+) -> Result<Vec<bool>, String> {
     let ty = series_datatype(pred, Some(values));
     if ty != label_type {
-        return Err("Predicted Label Column series datatype is not the same as Label Column series".into());
+        return Err(
+            "Predicted Label Column series datatype is not the same as Label Column series".into(),
+        );
     }
     let flags = match ty {
         DataType::Continuous => {
@@ -304,18 +356,34 @@ pub fn predicted_index(pred: &Column, label: &Column, label_type: DataType, valu
             let pred_num = pred.to_numeric()?;
             // `predicted.astype(label.dtype)`: an int label truncates float predictions.
             let pred_num = match (&label_num, pred_num) {
-                (Column::Int(_), Column::Float(v)) => Column::Int(v.iter().map(|x| x.trunc() as i64).collect()),
-                (Column::Float(_), Column::Int(v)) => Column::Float(v.iter().map(|&x| x as f64).collect()),
+                (Column::Int(_), Column::Float(v)) => {
+                    Column::Int(v.iter().map(|x| x.trunc() as i64).collect())
+                }
+                (Column::Float(_), Column::Int(v)) => {
+                    Column::Float(v.iter().map(|&x| x as f64).collect())
+                }
                 (_, p) => p,
             };
             let both = match (&label_num, &pred_num) {
-                (Column::Int(a), Column::Int(b)) => Column::Int(a.iter().chain(b).copied().collect()),
+                (Column::Int(a), Column::Int(b)) => {
+                    Column::Int(a.iter().chain(b).copied().collect())
+                }
                 _ => Column::Float(
-                    label_num.as_f64().unwrap_or_default().into_iter().chain(pred_num.as_f64().unwrap_or_default()).collect(),
+                    label_num
+                        .as_f64()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .chain(pred_num.as_f64().unwrap_or_default())
+                        .collect(),
                 ),
             };
             let iv = interval_index(&both, values)?;
-            pred_num.as_f64().unwrap_or_default().iter().map(|&v| iv.contains(v)).collect()
+            pred_num
+                .as_f64()
+                .unwrap_or_default()
+                .iter()
+                .map(|&v| iv.contains(v))
+                .collect()
         }
         DataType::Categorical => categorical_index(pred, values)?,
     };
@@ -359,7 +427,10 @@ pub fn facet_indexes(col: &Column, values: Option<&[Scalar]>) -> Result<Vec<Inde
         DataType::Continuous => {
             let iv = interval_index(col, values.unwrap_or(&[]))?;
             let x = col.to_numeric()?.as_f64().unwrap_or_default();
-            Ok(vec![Index { flags: x.iter().map(|&v| iv.contains(v)).collect(), text: iv.text }])
+            Ok(vec![Index {
+                flags: x.iter().map(|&v| iv.contains(v)).collect(),
+                text: iv.text,
+            }])
         }
     }
 }
@@ -379,7 +450,9 @@ pub fn group_codes(col: &Column) -> (Vec<u32>, usize) {
         u.dedup_by(|a, b| a == b);
         let c = v
             .iter()
-            .map(|x| u.partition_point(|y| y.partial_cmp(x) == Some(std::cmp::Ordering::Less)) as u32)
+            .map(|x| {
+                u.partition_point(|y| y.partial_cmp(x) == Some(std::cmp::Ordering::Less)) as u32
+            })
             .collect();
         (c, u.len())
     }

@@ -304,7 +304,10 @@ impl Ctx {
                 Some(NameOrIndex::Index(n.as_u64().unwrap_or(0) as usize))
             }
             _ => {
-                self.push(path, "expected a column name or a non-negative integer index");
+                self.push(
+                    path,
+                    "expected a column name or a non-negative integer index",
+                );
                 None
             }
         }
@@ -423,7 +426,10 @@ impl AnalysisConfig {
         };
         if let Some(ver) = &c.version {
             if ver != "1.0" {
-                cx.push("version", format!("unsupported version {ver:?} (only \"1.0\")"));
+                cx.push(
+                    "version",
+                    format!("unsupported version {ver:?} (only \"1.0\")"),
+                );
             }
         }
         if let Some(t) = &c.dataset_type {
@@ -439,7 +445,10 @@ impl AnalysisConfig {
             if let Some(hs) = &c.headers {
                 for (i, name) in hs.iter().enumerate() {
                     if hs[..i].contains(name) {
-                        cx.push(&format!("headers[{i}]"), format!("duplicate header {name:?}"));
+                        cx.push(
+                            &format!("headers[{i}]"),
+                            format!("duplicate header {name:?}"),
+                        );
                     }
                 }
             }
@@ -473,7 +482,10 @@ impl AnalysisConfig {
                     }
                     if let Some(name) = name {
                         if c.facet.iter().any(|x| x.name_or_index == name) {
-                            cx.push(&join(&p, "name_or_index"), format!("duplicate facet {name}"));
+                            cx.push(
+                                &join(&p, "name_or_index"),
+                                format!("duplicate facet {name}"),
+                            );
                         }
                         c.facet.push(FacetConfig {
                             name_or_index: name,
@@ -482,7 +494,10 @@ impl AnalysisConfig {
                     }
                 }
             }
-            Some(_) => cx.push("facet", "expected a list of {name_or_index, value_or_threshold}"),
+            Some(_) => cx.push(
+                "facet",
+                "expected a list of {name_or_index, value_or_threshold}",
+            ),
         }
         c.group_variable = cx.opt_name_or_index(o, "group_variable", "");
         match o.get("probability_threshold") {
@@ -548,9 +563,7 @@ impl AnalysisConfig {
 }
 
 fn read_selection(cx: &mut Ctx, v: &Value, path: &str, known: &[&str]) -> Option<MethodSelection> {
-    let Some(o) = cx.object(v, path) else {
-        return None;
-    };
+    let o = cx.object(v, path)?;
     let p = join(path, "methods");
     match o.get("methods") {
         None | Some(Value::Null) => {
@@ -656,7 +669,9 @@ fn read_methods(cx: &mut Ctx, o: &Map<String, Value>) -> Methods {
                 num_samples: cx.uint(so, "num_samples", p, 1),
                 agg_method,
                 use_logit: cx.boolean(so, "use_logit", p).unwrap_or(false),
-                save_local_shap_values: cx.boolean(so, "save_local_shap_values", p).unwrap_or(false),
+                save_local_shap_values: cx
+                    .boolean(so, "save_local_shap_values", p)
+                    .unwrap_or(false),
                 seed,
                 num_clusters: cx.uint(so, "num_clusters", p, 1),
                 features_to_explain,
@@ -698,14 +713,20 @@ fn read_predictor(cx: &mut Ctx, o: &Map<String, Value>) -> PredictorConfig {
     };
     if let Some(prefix) = &pc.endpoint_name_prefix {
         if prefix.chars().count() > 23 {
-            cx.push("predictor.endpoint_name_prefix", "longer than 23 characters");
+            cx.push(
+                "predictor.endpoint_name_prefix",
+                "longer than 23 characters",
+            );
         }
     }
     if pc.endpoint_name.is_none() && pc.model_name.is_none() {
         cx.push("predictor", "needs endpoint_name or model_name");
     }
     if pc.model_name.is_some() && pc.endpoint_name.is_none() && pc.instance_type.is_none() {
-        cx.push("predictor.instance_type", "missing (required with model_name)");
+        cx.push(
+            "predictor.instance_type",
+            "missing (required with model_name)",
+        );
     }
     if let Some(a) = o.get("custom_attributes").and_then(Value::as_str) {
         if a.chars().count() > 1024 {
@@ -720,7 +741,10 @@ fn cross_checks(cx: &mut Ctx, c: &AnalysisConfig) {
         c.methods.pre_training_bias.is_some() || c.methods.post_training_bias.is_some();
     if bias_methods {
         if c.label_values_or_threshold.is_none() && !cx.has("label_values_or_threshold") {
-            cx.push("label_values_or_threshold", "missing (required for bias metrics)");
+            cx.push(
+                "label_values_or_threshold",
+                "missing (required for bias metrics)",
+            );
         }
         if c.facet.is_empty() && !cx.has("facet") {
             cx.push("facet", "missing (required for bias metrics)");
@@ -743,9 +767,10 @@ fn cross_checks(cx: &mut Ctx, c: &AnalysisConfig) {
 
 fn check_header(cx: &mut Ctx, h: &[String], path: &str, col: &NameOrIndex) {
     match col {
-        NameOrIndex::Index(i) if *i >= h.len() => {
-            cx.push(path, format!("index {i} out of range ({} headers)", h.len()))
-        }
+        NameOrIndex::Index(i) if *i >= h.len() => cx.push(
+            path,
+            format!("index {i} out of range ({} headers)", h.len()),
+        ),
         NameOrIndex::Name(n) if !h.contains(n) => {
             cx.push(path, format!("{n:?} is not one of the headers"))
         }
@@ -755,8 +780,10 @@ fn check_header(cx: &mut Ctx, h: &[String], path: &str, col: &NameOrIndex) {
 
 impl Ctx {
     fn has(&self, path: &str) -> bool {
-        self.problems
-            .iter()
-            .any(|p| p.path == path || p.path.starts_with(&format!("{path}.")) || p.path.starts_with(&format!("{path}[")))
+        self.problems.iter().any(|p| {
+            p.path == path
+                || p.path.starts_with(&format!("{path}."))
+                || p.path.starts_with(&format!("{path}["))
+        })
     }
 }
