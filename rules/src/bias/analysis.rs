@@ -326,6 +326,10 @@ fn ft(table: &BiasTable, facet: &str, d: &[bool], yhat: &[bool]) -> Outcome {
             None => return Err("FlipTest does not support non-numeric columns".into()),
         }
     }
+    if cols.is_empty() {
+        // scikit-learn refuses a 0-feature fit; driftmon's own message.
+        return Err("FlipTest needs at least one feature column besides the facet".into());
+    }
     flip_test(&cols, d, yhat)
 }
 

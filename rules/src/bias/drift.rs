@@ -118,6 +118,9 @@ pub struct Violation {
 pub struct DriftResult {
     /// Every pair, pre-training first, then post-training, each in registry order.
     pub checks: Vec<Check>,
+    /// Stages (facet `None`) and facets of the current analysis that smclarify aborts, with the
+    /// message: nothing of them is checked, written or published.
+    pub aborted: Vec<(Stage, Option<String>, String)>,
 }
 
 impl DriftResult {
@@ -399,11 +402,24 @@ pub fn check_drift(
 ) -> DriftResult {
     let z = normal_quantile(1.0 - params.alpha / 2.0);
     let mut checks = Vec::new();
+    let mut aborted = Vec::new();
     let mut stream = 0u64;
-    for stage in [Stage::PreTraining, Stage::PostTraining] {
+    for (stage, r) in [
+        (Stage::PreTraining, &current.pre_training),
+        (Stage::PostTraining, &current.post_training),
+    ] {
+        if let Some(Err(e)) = r {
+            aborted.push((stage, None, e.clone()));
+        }
         for (_, s) in current.stages().filter(|(st, _)| *st == stage) {
             for f in &s.facets {
-                let Ok(values) = &f.values else { continue };
+                let values = match &f.values {
+                    Ok(v) => v,
+                    Err(e) => {
+                        aborted.push((stage, Some(f.name.clone()), e.clone()));
+                        continue;
+                    }
+                };
                 for v in values {
                     stream += 1;
                     checks.extend(check_value(baseline, stage, &f.name, v, params, z, stream));
@@ -411,7 +427,7 @@ pub fn check_drift(
             }
         }
     }
-    DriftResult { checks }
+    DriftResult { checks, aborted }
 }
 
 fn check_value(
