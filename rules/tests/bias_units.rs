@@ -217,16 +217,16 @@ fn resampler_keeps_rows_and_proportions() {
 fn column_typing_like_smclarify() {
     // Integer 0/1: categorical above 40 rows, continuous at 40 or fewer (uniqueness ≥ 0.05).
     assert_eq!(
-        series_datatype(&Column::Int(vec![0, 1].repeat(21)), None),
+        series_datatype(&Column::Int([0, 1].repeat(21)), None),
         DataType::Categorical
     );
     assert_eq!(
-        series_datatype(&Column::Int(vec![0, 1].repeat(20)), None),
+        series_datatype(&Column::Int([0, 1].repeat(20)), None),
         DataType::Continuous
     );
     assert_eq!(
         series_datatype(
-            &Column::Float(vec![0.0, 1.0].repeat(50)),
+            &Column::Float([0.0, 1.0].repeat(50)),
             Some(&[Scalar::Int(1)])
         ),
         DataType::Continuous
