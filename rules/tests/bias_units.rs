@@ -288,3 +288,58 @@ fn numpy_pairwise_sum() {
     assert_eq!(np_sum(&[]), 0.0);
     assert_eq!(np_sum(&[1.5]), 1.5);
 }
+
+#[test]
+fn binomial_moments() {
+    let mut rng = Rng::new(5);
+    for (n, p) in [
+        (10u64, 0.3),
+        (100, 0.5),
+        (1_000_000, 0.001),
+        (1_000_000, 0.37),
+        (5_000, 0.999),
+    ] {
+        let reps = 4000;
+        let xs: Vec<f64> = (0..reps).map(|_| rng.binomial(n, p) as f64).collect();
+        assert!(xs.iter().all(|&x| x <= n as f64));
+        let mean = xs.iter().sum::<f64>() / reps as f64;
+        let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (reps - 1) as f64;
+        let (m, v) = (n as f64 * p, n as f64 * p * (1.0 - p));
+        // Mean within 4 standard errors; variance within 10 %.
+        assert!(
+            (mean - m).abs() < 4.0 * (v / reps as f64).sqrt(),
+            "n={n} p={p}: mean {mean} vs {m}"
+        );
+        assert!((var / v - 1.0).abs() < 0.1, "n={n} p={p}: var {var} vs {v}");
+    }
+}
+
+/// The multinomial resampler against resampling the rows themselves: the same bootstrap
+/// standard error of DPPL and TE (within sampling noise).
+#[test]
+fn resampler_matches_row_resampling() {
+    let mut cells = Cells::new(1, false);
+    cells.counts[0] = [300, 80, 60, 260, 90, 30, 40, 140];
+    let rows: Vec<usize> = (0..8)
+        .flat_map(|i| std::iter::repeat_n(i, cells.counts[0][i] as usize))
+        .collect();
+    let sd = |x: &[f64]| {
+        let m = x.iter().sum::<f64>() / x.len() as f64;
+        (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() - 1) as f64).sqrt()
+    };
+    let s = Resampler::new(&cells);
+    let mut rng = Rng::new(11);
+    for m in [Metric::DPPL, Metric::TE, Metric::CI] {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for _ in 0..2000 {
+            a.push(s.draw(&mut rng).compute(m).unwrap().unwrap().as_f64());
+            let mut c = Cells::new(1, false);
+            for _ in 0..rows.len() {
+                c.counts[0][rows[rng.below(rows.len() as u64) as usize]] += 1;
+            }
+            b.push(c.compute(m).unwrap().unwrap().as_f64());
+        }
+        let (sa, sb) = (sd(&a), sd(&b));
+        assert!((sa / sb - 1.0).abs() < 0.08, "{m}: {sa} vs {sb}");
+    }
+}

@@ -10,8 +10,8 @@
 //!   interval `C = [v − z·se, v + z·se]`, `z = Φ⁻¹(1 − α/2)`; violation ⇔ `C ∩ [−|b|, |b|] = ∅`.
 //!   Fewer than 2 finite replicates, `v = ±inf`, or FT (kNN is too costly to resample): point rule.
 //!   Every metric but FT depends only on the cell counts, so a row resample is drawn as a
-//!   multinomial over the cells — exactly the same distribution, at the cost of one uniform draw
-//!   per row and replicate and no copy of the rows.
+//!   multinomial over the cells (conditional binomials, see [`Resampler`]) — the same
+//!   distribution as a row resample, at a cost independent of the number of rows.
 //! * skipped: `b` or `v` undefined (a metric error; counted, never NaN); `b = ±inf` never
 //!   violates; `v = ±inf` with `|b|` finite violates.
 //!
@@ -302,28 +302,92 @@ impl Rng {
     }
 }
 
-/// Row resampling of a window known only by its cell counts: one entry per row holding its
-/// cell (4 bytes per row), so that a uniformly drawn row index gives the cell directly. The
-/// counts of a resample therefore have exactly the distribution of a row resample. Indexes
-/// are drawn 32 bits at a time (Lemire's method, exact by rejection), two per random word.
+impl Rng {
+    /// A standard normal deviate (Marsaglia's polar method).
+    pub fn normal(&mut self) -> f64 {
+        loop {
+            let u = 2.0 * self.uniform() - 1.0;
+            let v = 2.0 * self.uniform() - 1.0;
+            let s = u * u + v * v;
+            if s > 0.0 && s < 1.0 {
+                return u * (-2.0 * s.ln() / s).sqrt();
+            }
+        }
+    }
+
+    /// A Gamma(shape, 1) deviate, shape ≥ 1 (Marsaglia and Tsang 2000).
+    pub fn gamma(&mut self, shape: f64) -> f64 {
+        let d = shape - 1.0 / 3.0;
+        let c = 1.0 / (9.0 * d).sqrt();
+        loop {
+            let x = self.normal();
+            let v = 1.0 + c * x;
+            if v <= 0.0 {
+                continue;
+            }
+            let v = v * v * v;
+            let u = self.uniform();
+            if u < 1.0 - 0.0331 * x * x * x * x || u.ln() < 0.5 * x * x + d * (1.0 - v + v.ln()) {
+                return d * v;
+            }
+        }
+    }
+
+    /// A Binomial(n, p) deviate. Below 64 trials, Bernoulli trials; above, the order-statistic
+    /// split (Devroye, *Non-Uniform Random Variate Generation*, X.4.1): the `a`-th smallest of
+    /// `n` uniforms is Beta(a, n + 1 − a); the trials below it are `a − 1` uniforms on
+    /// `[0, X)`, those above it `n − a` uniforms on `(X, 1]`. O(log n) beta draws.
+    pub fn binomial(&mut self, n: u64, p: f64) -> u64 {
+        let (mut n, mut p, mut acc) = (n, p, 0u64);
+        loop {
+            if p <= 0.0 || n == 0 {
+                return acc;
+            }
+            if p >= 1.0 {
+                return acc + n;
+            }
+            if n < 64 {
+                return acc + (0..n).filter(|_| self.uniform() < p).count() as u64;
+            }
+            let a = 1 + n / 2;
+            let b = n + 1 - a;
+            let g1 = self.gamma(a as f64);
+            let g2 = self.gamma(b as f64);
+            let x = g1 / (g1 + g2);
+            if x >= p {
+                // All successes are among the a − 1 uniforms below X.
+                n = a - 1;
+                p /= x;
+            } else {
+                // The a uniforms up to X are successes; the rest are uniform on (X, 1].
+                acc += a;
+                n -= a;
+                p = (p - x) / (1.0 - x);
+            }
+        }
+    }
+}
+
+/// Row resampling of a window known only by its cell counts: a resample of `n` rows with
+/// replacement has multinomial cell counts (n; count_i / n), drawn here as successive
+/// conditional binomials — the same distribution as drawing rows, at O(cells · log n) random
+/// numbers per replicate instead of O(n).
 #[derive(Debug, Clone)]
 pub struct Resampler {
-    cell_of_row: Vec<u32>,
+    counts: Vec<u64>,
     groups: usize,
     has_group_variable: bool,
 }
 
 impl Resampler {
-    /// The table for some cells.
+    /// The sampler for some cells.
     pub fn new(cells: &Cells) -> Resampler {
-        let mut cell_of_row = Vec::with_capacity(cells.rows() as usize);
-        for (g, counts) in cells.counts.iter().enumerate() {
-            for (i, &c) in counts.iter().enumerate() {
-                cell_of_row.extend(std::iter::repeat_n((g * 8 + i) as u32, c as usize));
-            }
-        }
         Resampler {
-            cell_of_row,
+            counts: cells
+                .counts
+                .iter()
+                .flat_map(|g| g.iter().copied())
+                .collect(),
             groups: cells.counts.len(),
             has_group_variable: cells.has_group_variable,
         }
@@ -332,32 +396,20 @@ impl Resampler {
     /// One resample: as many rows as the window, drawn uniformly with replacement.
     pub fn draw(&self, rng: &mut Rng) -> Cells {
         let mut out = Cells::new(self.groups, self.has_group_variable);
-        let n = self.cell_of_row.len();
-        if n == 0 {
-            return out;
-        }
-        let mut flat = vec![0u64; self.groups * 8];
-        if n <= u32::MAX as usize {
-            let n32 = n as u32;
-            let t = n32.wrapping_neg() % n32; // 2^32 mod n: low words below it are rejected
-            let mut left = n;
-            while left > 0 {
-                let r = rng.next_u64();
-                for half in [r as u32, (r >> 32) as u32] {
-                    let m = half as u64 * n as u64;
-                    if (m as u32) >= t && left > 0 {
-                        flat[self.cell_of_row[(m >> 32) as usize] as usize] += 1;
-                        left -= 1;
-                    }
-                }
+        let mut weight: u64 = self.counts.iter().sum();
+        let mut left = weight;
+        for (i, &c) in self.counts.iter().enumerate() {
+            if left == 0 {
+                break;
             }
-        } else {
-            for _ in 0..n {
-                flat[self.cell_of_row[rng.below(n as u64) as usize] as usize] += 1;
-            }
-        }
-        for (i, c) in flat.into_iter().enumerate() {
-            out.counts[i / 8][i % 8] = c;
+            let k = if c == weight {
+                left
+            } else {
+                rng.binomial(left, c as f64 / weight as f64)
+            };
+            out.counts[i / 8][i % 8] = k;
+            left -= k;
+            weight -= c;
         }
         out
     }
