@@ -164,4 +164,18 @@ fn million_row_window_timing() {
         "1M rows: generate {gen:?}, analyze (20 metrics) {a:?}, bootstrap B=200 {b:?}; {} checks",
         r.checks.len()
     );
+    let t3 = std::time::Instant::now();
+    let with_ft = analyze(&t, &spec(true)).unwrap();
+    let c = t3.elapsed();
+    let ft = with_ft
+        .post_training
+        .as_ref()
+        .and_then(|s| s.as_ref().ok())
+        .map(|s| {
+            s.facets[0].values.as_ref().unwrap()[0]
+                .metrics
+                .iter()
+                .any(|m| m.metric == Metric::FT && m.outcome.is_ok())
+        });
+    eprintln!("1M rows: analyze with FT (KD-tree, 2 features) {c:?}, FT computed: {ft:?}");
 }
