@@ -79,7 +79,7 @@ struct KdTree<'a> {
 
 impl<'a> KdTree<'a> {
     fn new(pts: &'a [f64], m: usize) -> KdTree<'a> {
-        let n = if m == 0 { 0 } else { pts.len() / m };
+        let n = pts.len().checked_div(m).unwrap_or(0);
         let mut t = KdTree {
             pts,
             m,
