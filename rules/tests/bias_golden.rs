@@ -221,7 +221,7 @@ fn check_step_pre_training_from_dataset_csv() {
             value(&ours, Stage::PreTraining, "F1", fv, m),
             value(&real, Stage::PreTraining, "F1", fv, m),
         );
-        let tol = if m == Metric::LP { 1 } else { 0 };
+        let tol = 0;
         assert!(ulps(a, b) <= tol, "{m}: ours {a:?}, real {b:?}");
     }
     let cells = ours.pre_training.as_ref().unwrap().as_ref().unwrap().facets[0]

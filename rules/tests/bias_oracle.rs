@@ -128,6 +128,9 @@ fn every_metric_matches_smclarify() {
                                 );
                                 compared += 1;
                                 exact += (*x == w) as usize;
+                                if *x != w {
+                                    eprintln!("not bit-identical: {c}: {x:?} vs {w:?}");
+                                }
                             }
                             (o, w) => panic!("{c}: ours {o:?}, smclarify {w}"),
                         }

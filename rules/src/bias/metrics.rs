@@ -633,9 +633,12 @@ fn divergence(m: Metric, pa: &[f64], pd: &[f64]) -> f64 {
             0.5 * (s1 + s2)
         }
         Metric::LP => {
-            let mut s = 0.0;
+            // `numpy.linalg.norm(x, 2)` = sqrt(x·x), and BLAS `ddot` accumulates with fused
+            // multiply-adds: this reproduces the check-step fixture's last digit.
+            let mut s = 0.0f64;
             for (a, d) in pa.iter().zip(pd) {
-                s += (a - d) * (a - d);
+                let x = a - d;
+                s = x.mul_add(x, s);
             }
             s.sqrt()
         }
