@@ -91,38 +91,47 @@ fn validation_dataset() -> Option<BiasTable> {
     Some(int_table(&rows, labels, None))
 }
 
-/// The merged record of the real monitoring execution, repeated `copies` times.
+/// The merged record of the real monitoring execution, repeated `copies` times, built with
+/// the table constructors the monitor uses (`Column::from_json`, `BiasTable::from_feature_rows`).
 fn merged_record(copies: usize) -> Option<BiasTable> {
     let p = fixture("examples-notebook-output-captures/merged-record-endpoint.pretty.json")?;
     let m: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
-    let input: Value =
-        serde_json::from_str(m["captureData"]["endpointInput"]["data"].as_str().unwrap()).unwrap();
-    let output: Value =
-        serde_json::from_str(m["captureData"]["endpointOutput"]["data"].as_str().unwrap()).unwrap();
-    let truth: Value =
-        serde_json::from_str(m["groundTruthData"]["data"].as_str().unwrap()).unwrap();
-    let rows: Vec<Vec<i64>> = input["instances"]
+    let parse = |v: &Value| -> Value { serde_json::from_str(v.as_str().unwrap()).unwrap() };
+    let input = parse(&m["captureData"]["endpointInput"]["data"]);
+    let output = parse(&m["captureData"]["endpointOutput"]["data"]);
+    let truth = parse(&m["groundTruthData"]["data"]);
+    let rows: Vec<Vec<Value>> = input["instances"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| ints(&r["features"]))
+        .map(|r| r["features"].as_array().unwrap().clone())
         .collect();
-    let pred: Vec<i64> = output["predictions"]
+    let pred: Vec<Value> = output["predictions"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p["predicted_label"].as_i64().unwrap())
+        .map(|p| p["predicted_label"].clone())
         .collect();
-    let labels: Vec<i64> = truth["instances"]
+    let labels: Vec<Value> = truth["instances"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| l["label"].as_i64().unwrap())
+        .map(|l| l["label"].clone())
         .collect();
     assert_eq!((rows.len(), pred.len(), labels.len()), (334, 334, 334));
-    let rep = |v: &Vec<i64>| -> Vec<i64> { (0..copies).flat_map(|_| v.iter().copied()).collect() };
-    let rows_rep: Vec<Vec<i64>> = (0..copies).flat_map(|_| rows.iter().cloned()).collect();
-    Some(int_table(&rows_rep, rep(&labels), Some(rep(&pred))))
+    let rep =
+        |v: &Vec<Value>| -> Vec<Value> { (0..copies).flat_map(|_| v.iter().cloned()).collect() };
+    let rows_rep: Vec<Vec<Value>> = (0..copies).flat_map(|_| rows.iter().cloned()).collect();
+    let names: Vec<String> = ADULT_HEADERS[..14].iter().map(|s| s.to_string()).collect();
+    let t = BiasTable::from_feature_rows(
+        &names,
+        &rows_rep,
+        Column::from_json(&rep(&labels)).unwrap(),
+        Some(Column::from_json(&rep(&pred)).unwrap()),
+    )
+    .unwrap();
+    assert!(matches!(t.features[9].1, Column::Int(_)));
+    Some(t)
 }
 
 fn read_fixture(rel: &str) -> Option<(String, BiasAnalysis)> {

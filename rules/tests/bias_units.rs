@@ -343,3 +343,35 @@ fn resampler_matches_row_resampling() {
         assert!((sa / sb - 1.0).abs() < 0.08, "{m}: {sa} vs {sb}");
     }
 }
+
+#[test]
+fn columns_from_json_and_scores() {
+    use driftmon_rules::bias::table::labels_from_scores;
+    use serde_json::json;
+    let c = |v: serde_json::Value| Column::from_json(v.as_array().unwrap());
+    assert_eq!(c(json!([1, 0, 2])), Ok(Column::Int(vec![1, 0, 2])));
+    assert_eq!(c(json!([1, 0.5])), Ok(Column::Float(vec![1.0, 0.5])));
+    assert_eq!(c(json!([true, false])), Ok(Column::Bool(vec![true, false])));
+    assert_eq!(
+        c(json!(["a", 1, 0.5, true])),
+        Ok(Column::Str(vec![
+            "a".into(),
+            "1".into(),
+            "0.5".into(),
+            "True".into()
+        ]))
+    );
+    assert_eq!(c(json!([1, null])), Err("row 1: missing value".into()));
+    assert_eq!(
+        labels_from_scores(&[0.5, 0.51, 0.1], 0.5),
+        Column::Int(vec![0, 1, 0])
+    );
+    let e = BiasTable::from_feature_rows(
+        &["a".into(), "b".into()],
+        &[vec![json!(1), json!(2)], vec![json!(1)]],
+        Column::Int(vec![0, 1]),
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(e.to_string(), "feature row 1 has 1 values, expected 2");
+}

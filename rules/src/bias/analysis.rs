@@ -33,6 +33,38 @@ impl BiasTable {
         self.label.len()
     }
 
+    /// A table from feature rows (one JSON array per row, `names` its column names, as the
+    /// capture's `features` give them), the labels and the predicted labels. Every row must
+    /// have one value per name.
+    pub fn from_feature_rows(
+        names: &[String],
+        rows: &[Vec<Value>],
+        label: Column,
+        predicted_label: Option<Column>,
+    ) -> Result<BiasTable, BiasError> {
+        if let Some(i) = rows.iter().position(|r| r.len() != names.len()) {
+            return Err(BiasError::BadRow {
+                row: i,
+                got: rows[i].len(),
+                want: names.len(),
+            });
+        }
+        let mut features = Vec::with_capacity(names.len());
+        for (j, name) in names.iter().enumerate() {
+            let values: Vec<Value> = rows.iter().map(|r| r[j].clone()).collect();
+            let col = Column::from_json(&values).map_err(|e| BiasError::BadColumn {
+                column: name.clone(),
+                message: e,
+            })?;
+            features.push((name.clone(), col));
+        }
+        Ok(BiasTable {
+            features,
+            label,
+            predicted_label,
+        })
+    }
+
     fn column(&self, key: &NameOrIndex) -> Option<(&str, &Column)> {
         match key {
             NameOrIndex::Name(n) => self
@@ -185,6 +217,24 @@ pub enum BiasError {
         got: usize,
         /// The label's length.
         want: usize,
+    },
+    /// A feature row of the wrong width.
+    #[error("feature row {row} has {got} values, expected {want}")]
+    BadRow {
+        /// The row.
+        row: usize,
+        /// Its width.
+        got: usize,
+        /// The number of names.
+        want: usize,
+    },
+    /// A column that cannot be typed.
+    #[error("column {column}: {message}")]
+    BadColumn {
+        /// The column.
+        column: String,
+        /// Why.
+        message: String,
     },
     /// A bias `analysis.json` that is not one.
     #[error("analysis.json: {0}")]

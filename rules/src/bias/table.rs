@@ -463,3 +463,51 @@ pub fn group_codes(col: &Column) -> (Vec<u32>, usize) {
         Column::Bool(v) => codes(v),
     }
 }
+
+impl Column {
+    /// A column from JSON values, typed as pandas types a column built from them: all integers
+    /// → `int64`; all numbers → `float64`; all bools → `bool`; anything else (strings, mixed)
+    /// → strings (`object`), numbers and bools written as Python's `str` writes them. `null` is
+    /// not supported (pandas would make the column float with NaN): an error names its row.
+    pub fn from_json(values: &[serde_json::Value]) -> Result<Column, String> {
+        use serde_json::Value;
+        if let Some(i) = values.iter().position(Value::is_null) {
+            return Err(format!("row {i}: missing value"));
+        }
+        if values
+            .iter()
+            .all(|v| v.as_i64().is_some() && !v.as_number().is_some_and(|n| n.is_f64()))
+        {
+            return Ok(Column::Int(
+                values.iter().filter_map(Value::as_i64).collect(),
+            ));
+        }
+        if values.iter().all(Value::is_number) {
+            return Ok(Column::Float(
+                values.iter().filter_map(Value::as_f64).collect(),
+            ));
+        }
+        if values.iter().all(Value::is_boolean) {
+            return Ok(Column::Bool(
+                values.iter().filter_map(Value::as_bool).collect(),
+            ));
+        }
+        Ok(Column::Str(
+            values
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    Value::Bool(b) => if *b { "True" } else { "False" }.to_owned(),
+                    Value::Number(n) if n.is_f64() => py_float_repr(n.as_f64().unwrap_or(f64::NAN)),
+                    other => other.to_string(),
+                })
+                .collect(),
+        ))
+    }
+}
+
+/// Predicted labels from scores: `1` where `score > threshold`, else `0`
+/// (`probability_threshold`, default 0.5; clarify-monitors.md §2.2).
+pub fn labels_from_scores(scores: &[f64], threshold: f64) -> Column {
+    Column::Int(scores.iter().map(|&s| (s > threshold) as i64).collect())
+}
