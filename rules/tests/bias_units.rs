@@ -375,3 +375,17 @@ fn columns_from_json_and_scores() {
     .unwrap_err();
     assert_eq!(e.to_string(), "feature row 1 has 1 values, expected 2");
 }
+
+#[test]
+fn config_metric_names_are_the_registry() {
+    use driftmon_rules::clarify::{POST_TRAINING_NAMES, PRE_TRAINING_NAMES};
+    let names = |s: Stage| {
+        REGISTRY
+            .iter()
+            .filter(|d| d.stage == s)
+            .map(|d| d.name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(Stage::PreTraining), PRE_TRAINING_NAMES);
+    assert_eq!(names(Stage::PostTraining), POST_TRAINING_NAMES);
+}
