@@ -12,6 +12,8 @@
 
 pub mod attribution;
 pub mod baseline_view;
+pub mod bias;
+pub mod clarify;
 pub mod config;
 pub mod evaluate;
 pub mod measures;
