@@ -279,9 +279,10 @@ impl IssueLog {
         self.by_kind.get(kind).map_or(0, |c| c.count)
     }
 
-    /// The most frequent kind, with its count and first example (ties: the first kind).
-    pub fn most_frequent(&self) -> Option<(&str, &IssueCount)> {
-        self.by_kind.iter().fold(
+    /// The most frequent kind among those `keep` accepts, with its count and first example
+    /// (ties: the first kind).
+    pub fn most_frequent(&self, keep: impl Fn(&str) -> bool) -> Option<(&str, &IssueCount)> {
+        self.by_kind.iter().filter(|(k, _)| keep(k)).fold(
             None,
             |best: Option<(&str, &IssueCount)>, (k, c)| match best {
                 Some((_, b)) if b.count >= c.count => best,
@@ -1268,8 +1269,12 @@ pub fn run_model_quality(
                 counts.predictions,
                 counts.matched,
                 issues.total(),
+                // Why the matched rows were unusable: the sample errors, not the labels that
+                // matched nothing.
                 issues
-                    .most_frequent()
+                    .most_frequent(
+                        |k: &str| !k.starts_with("label_for_") && !k.starts_with("duplicate_")
+                    )
                     .map(|(k, c)| format!(
                         "; most: {k} ×{}{}",
                         c.count,
