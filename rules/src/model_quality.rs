@@ -137,6 +137,13 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
+    /// Every problem type, in SageMaker's order.
+    pub const ALL: [ProblemType; 3] = [
+        ProblemType::BinaryClassification,
+        ProblemType::MulticlassClassification,
+        ProblemType::Regression,
+    ];
+
     /// Parses `BinaryClassification`, `MulticlassClassification` or `Regression` (any case;
     /// `binary` and `multiclass` are accepted too).
     pub fn parse(s: &str) -> Option<ProblemType> {
@@ -174,6 +181,33 @@ impl ProblemType {
             ProblemType::BinaryClassification => "binary_classification_constraints",
             ProblemType::MulticlassClassification => "multiclass_classification_constraints",
             ProblemType::Regression => "regression_constraints",
+        }
+    }
+
+    /// The metrics a dashboard shows for this type (a readable subset of
+    /// [`ProblemType::all_metrics`]).
+    pub fn dashboard_metrics(self) -> &'static [&'static str] {
+        match self {
+            ProblemType::BinaryClassification => &["accuracy", "precision", "recall", "f1", "auc"],
+            ProblemType::MulticlassClassification => &[
+                "accuracy",
+                "weighted_precision",
+                "weighted_recall",
+                "weighted_f1",
+            ],
+            ProblemType::Regression => &["mae", "rmse", "r2"],
+        }
+    }
+
+    /// Every metric published for this type (the metric catalog's list).
+    pub fn all_metrics(self) -> &'static [&'static str] {
+        use crate::metrics_catalog::{
+            BINARY_CLASSIFICATION_METRICS, MULTICLASS_CLASSIFICATION_METRICS, REGRESSION_METRICS,
+        };
+        match self {
+            ProblemType::BinaryClassification => BINARY_CLASSIFICATION_METRICS,
+            ProblemType::MulticlassClassification => MULTICLASS_CLASSIFICATION_METRICS,
+            ProblemType::Regression => REGRESSION_METRICS,
         }
     }
 }
