@@ -25,6 +25,8 @@ use driftmon_baseline::capture::format_timestamp_ms;
 use driftmon_baseline::files::Statistics;
 use serde_json::{json, Map, Value};
 
+use crate::report::{DriftReport, FeatureReport};
+
 /// SageMaker's data-quality namespace for endpoints.
 pub const DATA_QUALITY_NAMESPACE: &str = "aws/sagemaker/Endpoints/data-metrics";
 /// SageMaker's data-quality namespace for batch-transform monitoring.
@@ -477,7 +479,7 @@ fn num(v: Option<&Value>) -> Option<f64> {
 pub fn data_quality_points(
     ctx: &PointContext<'_>,
     stats: &Statistics,
-    drift_report: &Value,
+    drift_report: &DriftReport,
 ) -> Vec<MetricPoint> {
     let mut out = Vec::new();
     let features = stats.features.as_deref().unwrap_or(&[]);
@@ -514,57 +516,52 @@ pub fn data_quality_points(
             }
         }
     }
-    let scores: &[Value] = drift_report
-        .get("features")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    let name_of = |f: &Value| f.get("name").and_then(Value::as_str).map(str::to_owned);
-    for f in scores {
-        let Some(name) = name_of(f) else { continue };
-        let drift = num(f.get("linf_distance")).or(num(f.get("chi_squared_gof_p_value")));
-        if let Some(d) = drift {
+    for f in &drift_report.features {
+        if let Some(l) = &f.linf {
             out.push(ctx.point(
                 MetricKind::FeatureBaselineDrift,
-                &name,
-                MetricValue::Single(d),
+                &f.name,
+                MetricValue::Single(l.value),
             ));
         }
     }
-    for (kind, key) in [
-        (MetricKind::FeaturePsi, "psi"),
-        (MetricKind::FeatureKsStatistic, "ks_statistic"),
-        (MetricKind::FeatureKsPValue, "ks_p_value"),
-    ] {
-        for f in scores {
-            let Some(name) = name_of(f) else { continue };
-            if let Some(v) = num(f.get(key)) {
-                out.push(ctx.point(kind, &name, MetricValue::Single(v)));
+    type Pick = fn(&FeatureReport) -> Option<f64>;
+    let picks: [(MetricKind, Pick); 3] = [
+        (MetricKind::FeaturePsi, |f| {
+            f.drift.as_ref().map(|d| d.psi.value)
+        }),
+        (MetricKind::FeatureKsStatistic, |f| {
+            f.ks().map(|k| k.statistic)
+        }),
+        (MetricKind::FeatureKsPValue, |f| f.ks().map(|k| k.p_value)),
+    ];
+    for (kind, pick) in picks {
+        for f in &drift_report.features {
+            if let Some(v) = pick(f) {
+                out.push(ctx.point(kind, &f.name, MetricValue::Single(v)));
             }
         }
     }
-    let records = drift_report.get("records");
-    let count = |k: &str| records.and_then(|r| r.get(k)).and_then(Value::as_f64);
-    let read = count("read");
-    let rejected = count("rejected");
-    if let Some(r) = read {
-        out.push(ctx.point(MetricKind::RecordsRead, "", MetricValue::Single(r)));
+    let records = &drift_report.records;
+    let (read, rejected) = (records.read as f64, records.rejected as f64);
+    out.push(ctx.point(MetricKind::RecordsRead, "", MetricValue::Single(read)));
+    out.push(ctx.point(
+        MetricKind::RecordsRejected,
+        "",
+        MetricValue::Single(rejected),
+    ));
+    if read > 0.0 {
+        out.push(ctx.point(
+            MetricKind::RecordsRejectedRatio,
+            "",
+            MetricValue::Single(rejected / read),
+        ));
     }
-    if let Some(r) = rejected {
-        out.push(ctx.point(MetricKind::RecordsRejected, "", MetricValue::Single(r)));
-    }
-    if let (Some(read), Some(rej)) = (read, rejected) {
-        if read > 0.0 {
-            out.push(ctx.point(
-                MetricKind::RecordsRejectedRatio,
-                "",
-                MetricValue::Single(rej / read),
-            ));
-        }
-    }
-    if let Some(v) = drift_report.get("violations").and_then(Value::as_f64) {
-        out.push(ctx.point(MetricKind::ConstraintViolations, "", MetricValue::Single(v)));
-    }
+    out.push(ctx.point(
+        MetricKind::ConstraintViolations,
+        "",
+        MetricValue::Single(drift_report.violations as f64),
+    ));
     out
 }
 
@@ -883,15 +880,35 @@ mod tests {
       {"name":"city","inferred_type":"String","string_statistics":{"common":{"num_present":4,"num_missing":0},
         "distinct_count":2.0,"distribution":{"categorical":{"buckets":[]}}}}]}"#;
 
-    fn report() -> Value {
-        json!({
-            "violations": 2,
-            "records": {"read": 10, "rejected": 1},
-            "features": [
-                {"name": "age", "linf_distance": 0.25, "psi": 0.5, "ks_statistic": 0.3, "ks_p_value": 1e-300},
-                {"name": "city", "linf_distance": null, "psi": 0.1}
-            ]
-        })
+    /// A report with `violations: 2`, 10 records read of which 1 rejected, a numeric `age` (L∞
+    /// 0.25, PSI 0.5, KS 0.3 with p 1e-300) and a categorical `city` (L∞ null, PSI 0.1).
+    fn report() -> DriftReport {
+        let feature = |name: &str, linf: &str, psi: f64, test: &str| {
+            format!(
+                r#"{{"name": "{name}", "inferred_type": "Fractional", "num_present": 3, "num_missing": 1,
+                   "linf_distance": {linf}, "linf_method": "Simple", "linf_threshold": 0.1,
+                   "linf_verdict": "ok", "psi": {psi}, {test}, "psi_threshold": 0.25,
+                   "psi_p_value_adjusted": null, "psi_verdict": "ok", "alpha": 0.05, "checks": []}}"#
+            )
+        };
+        let ks = r#""ks_statistic": 0.3, "ks_threshold": 0.1, "ks_p_value": 1e-300,
+            "ks_p_value_adjusted": null, "ks_error_bound": 0.0, "ks_verdict": "ok",
+            "bins": {"edges": [], "baseline": [], "current": [], "last_bin": "missing"}"#;
+        let chi = r#""chi_squared": 1.0, "chi_squared_df": 1.0, "chi_squared_p_value": 0.5,
+            "chi_squared_p_value_adjusted": null, "cramers_v": 0.0, "cramers_v_threshold": 0.1,
+            "chi_squared_verdict": "ok", "categories": {"labels": [], "baseline": [], "current": []}"#;
+        let text = format!(
+            r#"{{"endpoint": "ep", "variants": [], "window": {{"start": "", "end": ""}},
+              "status": "CompletedWithViolations", "message": "", "violations": 2,
+              "records": {{"objects": 1, "read": 10, "outside_window": 0, "rejected": 1, "rows_profiled": 9}},
+              "rejected_by_kind": {{}}, "rejected_examples": [], "hours_without_data": [],
+              "drift_config": {{"psi_threshold": 0.25, "psi_bins": 10, "psi_epsilon": 0.0001,
+                "ks_threshold": 0.1, "cramers_v_threshold": 0.1, "alpha": 0.05, "correction": "none"}},
+              "features": [{}, {}]}}"#,
+            feature("age", "0.25", 0.5, ks),
+            feature("city", "null", 0.1, chi)
+        );
+        serde_json::from_str(&text).unwrap()
     }
 
     #[test]

@@ -266,3 +266,207 @@ fn drift_settings_echo_the_config() {
         r#"{"psi_threshold":0.25,"psi_bins":10,"psi_epsilon":0.0001,"ks_threshold":0.1,"cramers_v_threshold":0.1,"alpha":0.05,"correction":"benjamini-hochberg"}"#
     );
 }
+
+/// `feature_scores` as it was written with `json!` before [`FeatureReport`], kept as the
+/// reference the typed builder must reproduce.
+fn legacy_feature_scores(ctx: &Context<'_>, report: &Report) -> Vec<Value> {
+    use serde_json::{json, Map};
+    fn num(x: f64) -> Value {
+        serde_json::Number::from_f64(x)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)
+    }
+    let d = ctx.drift;
+    ctx.features
+        .iter()
+        .map(|f| {
+            let b = f.baseline;
+            let v = |rule| report.verdict(rule, &b.name).as_str();
+            let mut o = Map::new();
+            o.insert("name".into(), json!(b.name));
+            o.insert("inferred_type".into(), json!(b.inferred_type.as_str()));
+            if let Some(col) = f.current {
+                let rows = ctx.current.item_count;
+                o.insert("num_present".into(), json!(col.present()));
+                o.insert("num_missing".into(), json!(rows.saturating_sub(col.present())));
+                if rows > 0 {
+                    o.insert("completeness".into(), num(col.present() as f64 / rows as f64));
+                }
+                if let Some(m) = col.moments.mean() {
+                    o.insert("mean".into(), num(m));
+                }
+            } else {
+                o.insert("absent".into(), json!(true));
+            }
+            if let Some(c) = b.completeness {
+                o.insert("baseline_completeness".into(), num(c));
+            }
+            if let Some(m) = b.mean {
+                o.insert("baseline_mean".into(), num(m));
+            }
+            if let Some((dist, thr, method, is_p)) = linf_distance(f) {
+                let key = if is_p { "chi_squared_gof_p_value" } else { "linf_distance" };
+                o.insert(key.into(), num(dist));
+                o.insert("linf_method".into(), json!(method));
+                o.insert("linf_threshold".into(), num(thr));
+            }
+            o.insert("linf_verdict".into(), json!(v(RuleKind::BaselineDrift)));
+            if let Some(m) = &f.numeric {
+                o.insert("psi".into(), num(m.psi));
+                o.insert("ks_statistic".into(), num(m.ks_statistic));
+                o.insert("ks_threshold".into(), num(d.ks_threshold));
+                o.insert("ks_p_value".into(), num(m.ks_p_value));
+                o.insert("ks_p_value_adjusted".into(), f.ks_p_adjusted.map(num).unwrap_or(Value::Null));
+                o.insert("ks_error_bound".into(), num(m.ks_error_bound));
+                o.insert("ks_verdict".into(), json!(v(RuleKind::Ks)));
+                o.insert(
+                    "bins".into(),
+                    json!({"edges": m.bins.edges.iter().map(|x| num(*x)).collect::<Vec<_>>(),
+                           "baseline": m.bins.baseline, "current": m.bins.current,
+                           "last_bin": "missing"}),
+                );
+            }
+            if let Some(m) = &f.categorical {
+                o.insert("psi".into(), num(m.psi));
+                o.insert("chi_squared".into(), num(m.chi2_statistic));
+                o.insert("chi_squared_df".into(), num(m.chi2_df));
+                o.insert("chi_squared_p_value".into(), num(m.chi2_p_value));
+                o.insert("chi_squared_p_value_adjusted".into(), f.chi2_p_adjusted.map(num).unwrap_or(Value::Null));
+                o.insert("cramers_v".into(), num(m.cramers_v));
+                o.insert("cramers_v_threshold".into(), num(d.cramers_v_threshold));
+                o.insert("chi_squared_verdict".into(), json!(v(RuleKind::ChiSquare)));
+                o.insert(
+                    "categories".into(),
+                    json!({"labels": m.labels, "baseline": m.baseline, "current": m.current}),
+                );
+            }
+            if f.numeric.is_some() || f.categorical.is_some() {
+                o.insert("psi_threshold".into(), num(d.psi_threshold));
+                o.insert("psi_p_value_adjusted".into(), f.psi_p_adjusted.map(num).unwrap_or(Value::Null));
+                o.insert("psi_verdict".into(), json!(v(RuleKind::Psi)));
+            }
+            o.insert("alpha".into(), num(d.alpha));
+            let checks: Vec<Value> = report
+                .outcomes
+                .iter()
+                .filter(|x| x.feature == b.name)
+                .map(|x| {
+                    let (status, reason) = match &x.status {
+                        Status::Pass => ("pass", None),
+                        Status::Violation => ("violation", None),
+                        Status::Skipped(r) => ("skipped", Some(r.clone())),
+                    };
+                    let mut c = json!({
+                        "check": descriptor(x.rule).map(|d| d.name).unwrap_or("?"),
+                        "constraint_check_type": descriptor(x.rule).map(|d| d.check_type).unwrap_or("?"),
+                        "status": status,
+                    });
+                    if let Some(r) = reason {
+                        c["reason"] = json!(r);
+                    }
+                    if !x.description.is_empty() {
+                        c["description"] = json!(x.description);
+                    }
+                    c
+                })
+                .collect();
+            o.insert("checks".into(), Value::Array(checks));
+            Value::Object(o)
+        })
+        .collect()
+}
+
+/// A profile of `n` rows of (num, int, cat, gone) — `gone` only when `with_gone` — shifted by
+/// `shift`; every seventh row misses `num`, and `inf` puts an infinite value into `num`.
+fn synthetic(
+    n: usize,
+    shift: f64,
+    with_gone: bool,
+    inf: bool,
+) -> driftmon_baseline::profile::DatasetProfile {
+    use driftmon_baseline::profile::{CellRef, DatasetProfile, Location};
+    let mut names = vec!["num".to_owned(), "int".to_owned(), "cat".to_owned()];
+    names.push(if with_gone { "gone" } else { "extra" }.to_owned());
+    let mut p = DatasetProfile::with_names(&names);
+    let loc = || Location {
+        source: "synthetic".into(),
+        line: 0,
+    };
+    let cats = ["a", "b", "c", "d"];
+    for i in 0..n {
+        let x = ((i * 7919) % 1000) as f64 / 10.0 + shift;
+        let num = if i % 7 == 3 {
+            CellRef::Null
+        } else if inf && i == 5 {
+            CellRef::Float(f64::INFINITY)
+        } else {
+            CellRef::Float(x)
+        };
+        let k = (i as f64 * shift.max(1.0)) as usize;
+        p.add_positional(
+            [
+                num,
+                CellRef::Int((i % 5) as i64),
+                CellRef::Str(cats[k % cats.len()]),
+                CellRef::Str("z"),
+            ],
+            &loc,
+        );
+    }
+    p
+}
+
+#[test]
+fn feature_reports_write_what_the_json_builder_wrote() {
+    use crate::baseline_view::BaselineView;
+    use crate::config::{Correction, DriftConfig};
+    use crate::evaluate::{context, evaluate};
+    use driftmon_baseline::files::{parse_constraints, parse_statistics, to_jackson};
+    use driftmon_baseline::suggest;
+    let base = synthetic(500, 0.0, true, false);
+    let stats =
+        parse_statistics(to_jackson(&suggest::statistics(&base)).unwrap().as_bytes()).unwrap();
+    let cons =
+        parse_constraints(to_jackson(&suggest::constraints(&base)).unwrap().as_bytes()).unwrap();
+    let view = BaselineView::new(&stats, &cons);
+    let configs = [
+        DriftConfig::default(),
+        DriftConfig {
+            correction: Correction::None,
+            psi_bins: 4,
+            ..DriftConfig::default()
+        },
+    ];
+    let mut shapes = std::collections::BTreeSet::new();
+    for (cur, drift) in [
+        (synthetic(300, 0.0, true, false), &configs[0]),
+        (synthetic(300, 30.0, false, true), &configs[0]),
+        (synthetic(40, 3.0, true, true), &configs[1]),
+        (synthetic(0, 0.0, true, false), &configs[1]),
+    ] {
+        let ctx = context(&view, &cur, drift);
+        let report = Report {
+            outcomes: evaluate(&ctx),
+        };
+        let want = Value::Array(legacy_feature_scores(&ctx, &report));
+        let typed = feature_reports(&ctx, &report);
+        let got = serde_json::to_value(&typed).unwrap();
+        assert_eq!(
+            serde_json::to_string_pretty(&got).unwrap(),
+            serde_json::to_string_pretty(&want).unwrap()
+        );
+        assert_eq!(Value::Array(feature_scores(&ctx, &report)), want);
+        for f in &typed {
+            shapes.insert((
+                f.current.is_some(),
+                f.ks().is_some(),
+                f.chi_squared().is_some(),
+                f.linf.is_some(),
+            ));
+        }
+    }
+    // Absent, numeric, categorical and score-less features were all compared.
+    assert!(shapes.contains(&(false, false, false, false)), "{shapes:?}");
+    assert!(shapes.contains(&(true, true, false, true)), "{shapes:?}");
+    assert!(shapes.contains(&(true, false, true, true)), "{shapes:?}");
+}
