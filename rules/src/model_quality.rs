@@ -2223,4 +2223,25 @@ mod tests {
             close(m.r2, f(e, "r2"), &format!("{name}.r2"));
         }
     }
+
+    #[test]
+    fn problem_types_name_their_metrics() {
+        for pt in ProblemType::ALL {
+            assert_eq!(ProblemType::parse(pt.as_str()), Some(pt));
+            assert!(
+                pt.dashboard_metrics()
+                    .iter()
+                    .all(|m| pt.all_metrics().contains(m)),
+                "{pt}"
+            );
+        }
+        assert_eq!(
+            ProblemType::parse(" multiclass "),
+            Some(ProblemType::MulticlassClassification)
+        );
+        assert_eq!(
+            ProblemType::Regression.dashboard_metrics(),
+            &["mae", "rmse", "r2"]
+        );
+    }
 }
