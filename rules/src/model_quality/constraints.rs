@@ -25,16 +25,19 @@ pub enum Operator {
 }
 
 impl Operator {
+    /// Every operator.
+    pub const ALL: [Operator; 4] = [
+        Operator::GreaterThanThreshold,
+        Operator::LessThanThreshold,
+        Operator::GreaterThanOrEqualToThreshold,
+        Operator::LessThanOrEqualToThreshold,
+    ];
+
     /// Parses an operator name (exact spelling, any case).
     pub fn parse(s: &str) -> Option<Operator> {
-        [
-            Operator::GreaterThanThreshold,
-            Operator::LessThanThreshold,
-            Operator::GreaterThanOrEqualToThreshold,
-            Operator::LessThanOrEqualToThreshold,
-        ]
-        .into_iter()
-        .find(|o| o.as_str().eq_ignore_ascii_case(s.trim()))
+        Operator::ALL
+            .into_iter()
+            .find(|o| o.as_str().eq_ignore_ascii_case(s.trim()))
     }
 
     /// The CloudWatch spelling.

@@ -8,47 +8,30 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use super::feature::FeatureReport;
 use super::model_quality::ModelQualitySection;
 use super::{num, ExecutionStatus};
 use crate::config::{Correction, DriftConfig};
 
-impl Serialize for ExecutionStatus {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ExecutionStatus {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        [
-            ExecutionStatus::Completed,
-            ExecutionStatus::CompletedWithViolations,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
-        .ok_or_else(|| serde::de::Error::custom(format!("unknown status `{s}`")))
-    }
-}
-
-impl Serialize for Correction {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Correction {
-    /// The report's spelling only (what [`Correction::as_str`] writes).
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Correction::parse(&s)
-            .filter(|c| c.as_str() == s)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown correction `{s}`")))
-    }
-}
+serde_by_name!(
+    ExecutionStatus,
+    [
+        ExecutionStatus::Completed,
+        ExecutionStatus::CompletedWithViolations
+    ],
+    "status"
+);
+serde_by_name!(
+    Correction,
+    [
+        Correction::None,
+        Correction::Bonferroni,
+        Correction::BenjaminiHochberg
+    ],
+    "correction"
+);
 
 /// A time window, `[start, end)`, as ISO-8601 UTC timestamps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,6 +9,27 @@
 //!   lists them for a reader such as the HTML report); `model_quality`: the optional
 //!   [`ModelQualitySection`]; `num`: how non-finite numbers are spelled in the file.
 
+/// Serde for a closed enum through its `as_str` spelling; reading accepts exactly the spellings
+/// of the variants listed (what the writer writes).
+macro_rules! serde_by_name {
+    ($t:ty, $all:expr, $what:literal) => {
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <String as serde::Deserialize>::deserialize(d)?;
+                $all.into_iter()
+                    .find(|x: &$t| x.as_str() == s)
+                    .ok_or_else(|| serde::de::Error::custom(format!("unknown {} `{s}`", $what)))
+            }
+        }
+    };
+}
+
 mod drift_report;
 mod feature;
 mod model_quality;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use super::{num, TimeWindow};
 use crate::model_quality::{Check, Operator, ProblemType};
@@ -42,38 +42,8 @@ impl ModelQualityStatus {
     }
 }
 
-impl Serialize for ProblemType {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ProblemType {
-    /// SageMaker's spelling only (what [`ProblemType::as_str`] writes).
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        ProblemType::ALL
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown problem_type `{s}`")))
-    }
-}
-
-impl Serialize for Operator {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Operator {
-    /// The CloudWatch spelling only (what [`Operator::as_str`] writes).
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Operator::parse(&s)
-            .filter(|o| o.as_str() == s)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown operator `{s}`")))
-    }
-}
+serde_by_name!(ProblemType, ProblemType::ALL, "problem_type");
+serde_by_name!(Operator, Operator::ALL, "operator");
 
 /// The options of the execution (`options`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
