@@ -1,5 +1,10 @@
-//! Evaluating a current profile against a baseline: the `Rule` trait, the registry, and the
-//! per-feature scores every run computes.
+//! Evaluating a current profile against a baseline: the [`Rule`] trait, the [`REGISTRY`] of
+//! every rule in evaluation order, and the [`Context`] of per-feature measures that every run
+//! computes once ([`context`]) and every rule reads. One file per rule (`data_type`,
+//! `completeness`, `missing_column`, `extra_column`, `categorical_values`, `baseline_drift`,
+//! `psi`, `ks`, `chi_square`); `drift` holds what the drift rules share (the gate, the
+//! two-condition verdict, AWS's wording). Rules never abort: problems become
+//! [`Status::Skipped`] outcomes.
 
 use driftmon_baseline::profile::{ColumnProfile, DatasetProfile};
 

@@ -8,7 +8,7 @@
 /// Counts may be fractional (weights). A bin empty on both sides contributes exactly 0; with
 /// `eps = 0` a bin empty on exactly one side makes the result `+∞`. Returns NaN when the
 /// lengths differ, the slices are empty, a total is not positive, a count is negative or NaN,
-/// or `eps` is negative or NaN. Use [`DEFAULT_PSI_EPSILON`] unless you have a reason not to.
+/// or `eps` is negative or NaN. Use [`DEFAULT_PSI_EPSILON`](super::DEFAULT_PSI_EPSILON) unless you have a reason not to.
 pub fn psi(baseline_counts: &[f64], current_counts: &[f64], eps: f64) -> f64 {
     if baseline_counts.len() != current_counts.len()
         || baseline_counts.is_empty()
