@@ -14,7 +14,18 @@
 //! only the model-quality run, joining labels to predictions, reveals the drop.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use crate::job::{run_once, Job};
+use crate::monitors::data_quality::suggest::{suggest, Format};
+use crate::monitors::data_quality::{RunExtras, RunSpec};
+use crate::monitors::model_quality::{
+    suggest_model_quality, Attribute, ModelQualityOptions, ModelQualityRunSpec, SuggestSpec,
+};
+use driftmon_baseline::capture::{format_timestamp_ms, parse_timestamp_ms};
+use driftmon_baseline::files::to_jackson;
+use driftmon_baseline::read::HeaderMode;
+use driftmon_rules::model_quality::ProblemType;
 
 /// Hour at which the demo's drift begins.
 pub const DRIFT_START_HOUR: u32 = 14;
@@ -278,62 +289,45 @@ fn loosen(c: &mut driftmon_baseline::files::Constraints) {
     }
 }
 
+/// Where the demo writes its inputs and baselines (under the demo folder).
+struct DemoFiles {
+    training: PathBuf,
+    validation: PathBuf,
+    baseline: PathBuf,
+    baseline_mq: PathBuf,
+    capture: PathBuf,
+    ground_truth: PathBuf,
+}
+
+impl DemoFiles {
+    /// The demo's layout under `dir`.
+    fn new(dir: &Path) -> Self {
+        DemoFiles {
+            training: dir.join("training.csv"),
+            validation: dir.join("validation.csv"),
+            baseline: dir.join("baseline"),
+            baseline_mq: dir.join("baseline-model-quality"),
+            capture: dir.join("capture"),
+            ground_truth: dir.join("ground-truth"),
+        }
+    }
+}
+
+/// One line of the verdict table.
+struct Verdict {
+    rows: u64,
+    rej: u64,
+    dq: String,
+    drifted: String,
+    acc: String,
+    auc: String,
+    mqs: String,
+}
+
 /// Runs the whole demo into `dir` and prints the verdict table.
 pub fn run_demo(dir: &Path) -> anyhow::Result<()> {
-    use crate::job::{run_once, Job};
-    use crate::monitors::data_quality::suggest::{suggest, Format};
-    use crate::monitors::data_quality::{RunExtras, RunSpec};
-    use crate::monitors::model_quality::{
-        suggest_model_quality, Attribute, ModelQualityOptions, ModelQualityRunSpec, SuggestSpec,
-    };
-    use driftmon_baseline::capture::{format_timestamp_ms, parse_timestamp_ms};
-    use driftmon_baseline::files::to_jackson;
-    use driftmon_baseline::read::HeaderMode;
-    use driftmon_rules::model_quality::ProblemType;
-
-    let training = dir.join("training.csv");
-    let validation = dir.join("validation.csv");
-    let baseline = dir.join("baseline");
-    let baseline_mq = dir.join("baseline-model-quality");
-    let capture = dir.join("capture");
-    let ground_truth = dir.join("ground-truth");
-    training_csv(&training, TRAINING_ROWS, 7)?;
-    validation_csv(&validation, VALIDATION_ROWS, 13)?;
-    let _ = std::fs::remove_dir_all(&capture);
-    let _ = std::fs::remove_dir_all(&ground_truth);
-    let _ = std::fs::remove_dir_all(dir.join("runs"));
-    write_capture(&capture, &ground_truth, RECORDS_PER_HOUR, 11)?;
-    let b = suggest(&training, Format::Csv, HeaderMode::Present, &baseline)?;
-    let mut options = ModelQualityOptions::new(ProblemType::BinaryClassification, None);
-    options.probability_attribute = Some(Attribute::Name("score".into()));
-    options.probability_threshold = Some(0.5);
-    let mq = suggest_model_quality(&SuggestSpec {
-        input: validation.clone(),
-        format: Format::Csv,
-        header: HeaderMode::Present,
-        output: baseline_mq.clone(),
-        options: options.clone(),
-        ground_truth_attribute: Attribute::Name("label".into()),
-    })?;
-    let mut cons = mq.constraints.clone();
-    loosen(&mut cons);
-    crate::adapters::atomic::write_atomic(
-        &baseline_mq,
-        "constraints.json",
-        to_jackson(&cons)?.as_bytes(),
-    )?;
-    println!(
-        "driftmon demo in {}\n  training data:  {} ({} rows) -> data-quality baseline {}\n  labelled data:  {} ({} rows) -> model-quality baseline {}\n  capture:        {}/{ENDPOINT}/{VARIANT}/… (24 hours, {RECORDS_PER_HOUR} records an hour)\n  ground truth:   {}/YYYY/MM/DD/HH/labels.jsonl\n  input drift from hour {DRIFT_START_HOUR:02}; labels stop following the model in hours {QUALITY_DROP_START:02}-{QUALITY_DROP_END:02} (inputs unchanged)\n",
-        dir.display(),
-        training.display(),
-        b.summary.rows,
-        baseline.display(),
-        validation.display(),
-        mq.rows,
-        baseline_mq.display(),
-        capture.display(),
-        ground_truth.display(),
-    );
+    let files = DemoFiles::new(dir);
+    let options = prepare(dir, &files)?;
     println!(
         "{:<6} {:>5} {:>4}  {:<24} {:<40} {:>8} {:>6}  model quality",
         "hour", "rows", "rej", "data quality", "drifted features (PSI)", "accuracy", "auc",
@@ -343,109 +337,28 @@ pub fn run_demo(dir: &Path) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("bad demo day"))?;
     for hour in 0..24i64 {
         let start = day0 + hour * 3_600_000;
-        let end = start + 3_600_000;
-        let output = dir.join("runs").join(format!("{hour:02}"));
-        let spec = RunSpec {
-            capture: capture.clone(),
-            endpoint: ENDPOINT.into(),
-            variant: Some(VARIANT.into()),
-            baseline: baseline.clone(),
-            output: output.clone(),
-            start_ms: start,
-            end_ms: end,
-            drift: Default::default(),
-            extract: Default::default(),
-            workers: 0,
-        };
         let label = format_timestamp_ms(start)[11..16].to_owned();
-        // Labels for this hour's predictions arrive within the next hour.
-        let mut mq_spec = ModelQualityRunSpec::new(
-            capture.clone(),
-            ENDPOINT.into(),
-            (start, end),
-            ground_truth.clone(),
-            (start, end + 3_600_000),
-            ModelQualityOptions {
-                probability_attribute: Some(Attribute::Index(0)),
-                ..options.clone()
+        let job = hour_job(dir, &files, &options, hour, start);
+        let Verdict {
+            rows,
+            rej,
+            dq,
+            drifted,
+            acc,
+            auc,
+            mqs,
+        } = match run_once(&job, None) {
+            Ok((o, _)) => verdict(&o.drift_report),
+            Err(e) => Verdict {
+                rows: 0,
+                rej: 0,
+                dq: format!("Failed: {e}"),
+                drifted: String::new(),
+                acc: "-".into(),
+                auc: "-".into(),
+                mqs: "-".into(),
             },
-        );
-        mq_spec.variant = Some(VARIANT.into());
-        mq_spec.baseline = Some(baseline_mq.clone());
-        let extras = RunExtras {
-            model_quality: Some(mq_spec),
-            history: (0..hour)
-                .map(|h| dir.join("runs").join(format!("{h:02}")))
-                .collect(),
         };
-        let (rows, rej, dq, drifted, acc, auc, mqs) =
-            match run_once(&Job::from_spec(&spec, &extras), None) {
-                Ok((o, _)) => {
-                    let r = &o.drift_report;
-                    let mut drifted = Vec::new();
-                    for f in r["features"].as_array().into_iter().flatten() {
-                        let violated = f["checks"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .any(|c| c["status"] == "violation");
-                        if violated {
-                            let psi = f["psi"]
-                                .as_f64()
-                                .map(|p| format!(" ({p:.2})"))
-                                .unwrap_or_default();
-                            drifted.push(format!("{}{psi}", f["name"].as_str().unwrap_or("?")));
-                        }
-                    }
-                    let mq = &r["model_quality"];
-                    let metric = |k: &str| {
-                        mq["metrics"][k]
-                            .as_f64()
-                            .map(|x| format!("{x:.3}"))
-                            .unwrap_or_else(|| "-".into())
-                    };
-                    let n = mq["violations"].as_u64().unwrap_or(0);
-                    let mq_status = mq["status"].as_str().unwrap_or("-");
-                    let dq_violations = r["features"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .flat_map(|f| f["checks"].as_array().into_iter().flatten())
-                        .filter(|c| c["status"] == "violation")
-                        .count();
-                    let dq_status = if dq_violations > 0 {
-                        format!("violations ({dq_violations})")
-                    } else {
-                        "clean".to_owned()
-                    };
-                    (
-                        r["records"]["rows_profiled"].as_u64().unwrap_or(0),
-                        r["records"]["rejected"].as_u64().unwrap_or(0),
-                        dq_status,
-                        if drifted.is_empty() {
-                            "-".to_owned()
-                        } else {
-                            drifted.join(", ")
-                        },
-                        metric("accuracy"),
-                        metric("auc"),
-                        if n > 0 {
-                            format!("{mq_status} ({n})")
-                        } else {
-                            mq_status.to_owned()
-                        },
-                    )
-                }
-                Err(e) => (
-                    0,
-                    0,
-                    format!("Failed: {e}"),
-                    String::new(),
-                    "-".into(),
-                    "-".into(),
-                    "-".into(),
-                ),
-            };
         println!("{label:<6} {rows:>5} {rej:>4}  {dq:<24} {drifted:<40} {acc:>8} {auc:>6}  {mqs}");
     }
     println!(
@@ -453,4 +366,149 @@ pub fn run_demo(dir: &Path) -> anyhow::Result<()> {
         dir.display()
     );
     Ok(())
+}
+
+/// Step 1 of [`run_demo`]: writes training, validation, capture and label data, suggests both
+/// baselines (model-quality thresholds loosened) and prints what it made; returns the
+/// model-quality options of the runs.
+fn prepare(dir: &Path, f: &DemoFiles) -> anyhow::Result<ModelQualityOptions> {
+    training_csv(&f.training, TRAINING_ROWS, 7)?;
+    validation_csv(&f.validation, VALIDATION_ROWS, 13)?;
+    let _ = std::fs::remove_dir_all(&f.capture);
+    let _ = std::fs::remove_dir_all(&f.ground_truth);
+    let _ = std::fs::remove_dir_all(dir.join("runs"));
+    write_capture(&f.capture, &f.ground_truth, RECORDS_PER_HOUR, 11)?;
+    let b = suggest(&f.training, Format::Csv, HeaderMode::Present, &f.baseline)?;
+    let mut options = ModelQualityOptions::new(ProblemType::BinaryClassification, None);
+    options.probability_attribute = Some(Attribute::Name("score".into()));
+    options.probability_threshold = Some(0.5);
+    let mq = suggest_model_quality(&SuggestSpec {
+        input: f.validation.clone(),
+        format: Format::Csv,
+        header: HeaderMode::Present,
+        output: f.baseline_mq.clone(),
+        options: options.clone(),
+        ground_truth_attribute: Attribute::Name("label".into()),
+    })?;
+    let mut cons = mq.constraints.clone();
+    loosen(&mut cons);
+    crate::adapters::atomic::write_atomic(
+        &f.baseline_mq,
+        "constraints.json",
+        to_jackson(&cons)?.as_bytes(),
+    )?;
+    println!(
+        "driftmon demo in {}\n  training data:  {} ({} rows) -> data-quality baseline {}\n  labelled data:  {} ({} rows) -> model-quality baseline {}\n  capture:        {}/{ENDPOINT}/{VARIANT}/… (24 hours, {RECORDS_PER_HOUR} records an hour)\n  ground truth:   {}/YYYY/MM/DD/HH/labels.jsonl\n  input drift from hour {DRIFT_START_HOUR:02}; labels stop following the model in hours {QUALITY_DROP_START:02}-{QUALITY_DROP_END:02} (inputs unchanged)\n",
+        dir.display(),
+        f.training.display(),
+        b.summary.rows,
+        f.baseline.display(),
+        f.validation.display(),
+        mq.rows,
+        f.baseline_mq.display(),
+        f.capture.display(),
+        f.ground_truth.display(),
+    );
+    Ok(options)
+}
+
+/// Step 2 of [`run_demo`]: the data- and model-quality job of the hour starting at `start`
+/// (its labels arrive within the next hour; the earlier hours are its history).
+fn hour_job(
+    dir: &Path,
+    f: &DemoFiles,
+    options: &ModelQualityOptions,
+    hour: i64,
+    start: i64,
+) -> Job {
+    let end = start + 3_600_000;
+    let spec = RunSpec {
+        capture: f.capture.clone(),
+        endpoint: ENDPOINT.into(),
+        variant: Some(VARIANT.into()),
+        baseline: f.baseline.clone(),
+        output: dir.join("runs").join(format!("{hour:02}")),
+        start_ms: start,
+        end_ms: end,
+        drift: Default::default(),
+        extract: Default::default(),
+        workers: 0,
+    };
+    let mut mq_spec = ModelQualityRunSpec::new(
+        f.capture.clone(),
+        ENDPOINT.into(),
+        (start, end),
+        f.ground_truth.clone(),
+        (start, end + 3_600_000),
+        ModelQualityOptions {
+            probability_attribute: Some(Attribute::Index(0)),
+            ..options.clone()
+        },
+    );
+    mq_spec.variant = Some(VARIANT.into());
+    mq_spec.baseline = Some(f.baseline_mq.clone());
+    let extras = RunExtras {
+        model_quality: Some(mq_spec),
+        history: (0..hour)
+            .map(|h| dir.join("runs").join(format!("{h:02}")))
+            .collect(),
+    };
+    Job::from_spec(&spec, &extras)
+}
+
+/// Step 3 of [`run_demo`]: an hour's verdict from its `drift_report.json`.
+fn verdict(r: &serde_json::Value) -> Verdict {
+    let mut drifted = Vec::new();
+    for f in r["features"].as_array().into_iter().flatten() {
+        let violated = f["checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["status"] == "violation");
+        if violated {
+            let psi = f["psi"]
+                .as_f64()
+                .map(|p| format!(" ({p:.2})"))
+                .unwrap_or_default();
+            drifted.push(format!("{}{psi}", f["name"].as_str().unwrap_or("?")));
+        }
+    }
+    let mq = &r["model_quality"];
+    let metric = |k: &str| {
+        mq["metrics"][k]
+            .as_f64()
+            .map(|x| format!("{x:.3}"))
+            .unwrap_or_else(|| "-".into())
+    };
+    let n = mq["violations"].as_u64().unwrap_or(0);
+    let mq_status = mq["status"].as_str().unwrap_or("-");
+    let dq_violations = r["features"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|f| f["checks"].as_array().into_iter().flatten())
+        .filter(|c| c["status"] == "violation")
+        .count();
+    let dq_status = if dq_violations > 0 {
+        format!("violations ({dq_violations})")
+    } else {
+        "clean".to_owned()
+    };
+    Verdict {
+        rows: r["records"]["rows_profiled"].as_u64().unwrap_or(0),
+        rej: r["records"]["rejected"].as_u64().unwrap_or(0),
+        dq: dq_status,
+        drifted: if drifted.is_empty() {
+            "-".to_owned()
+        } else {
+            drifted.join(", ")
+        },
+        acc: metric("accuracy"),
+        auc: metric("auc"),
+        mqs: if n > 0 {
+            format!("{mq_status} ({n})")
+        } else {
+            mq_status.to_owned()
+        },
+    }
 }

@@ -324,52 +324,23 @@ pub fn decide(policy: &Policy, state: &MonitorState, outcome: &WindowOutcome) ->
     s.cursor_ms = Some(w.scheduled_ms);
     s.last_completed = Some(w);
     s.updated_ms = now;
-    let mut actions = Vec::new();
-    let alerts = [
-        (ActionTarget::Email, policy.email_cooldown_ms),
-        (ActionTarget::Webhook, policy.webhook_cooldown_ms),
-    ];
-    let notice =
-        |s: &MonitorState, event: NoticeEvent, episode: Option<String>, v: &[ViolationKey]| {
-            Notice {
-                event,
-                monitor: s.monitor.clone(),
-                window: w,
-                episode_id: episode,
-                violation_streak: s.violation_streak,
-                violations: v.to_vec(),
-            }
-        };
-    let wrap = |t: ActionTarget, n: Notice| match t {
-        ActionTarget::Email => ActionKind::Email(n),
-        _ => ActionKind::Webhook(n),
+    let mut d = Deciding {
+        policy,
+        w,
+        now,
+        s,
+        actions: Vec::new(),
     };
     let mut counted = Vec::new();
     match &outcome.result {
         RunResult::Failed { reason } => {
-            s.last_status = Some(RunStatus::Failed);
+            d.s.last_status = Some(RunStatus::Failed);
             if policy.alert_on_failure {
-                for (t, cd) in alerts {
-                    let Some(cd) = cd else { continue };
-                    let key = format!("{}:failure", t.as_str());
-                    if cooled(&s, &key, cd, now) {
-                        s.last_action_ms.insert(key, now);
-                        let ep = s.episode.as_ref().map(|e| e.id.clone());
-                        let n = notice(
-                            &s,
-                            NoticeEvent::RunFailed {
-                                reason: reason.clone(),
-                            },
-                            ep,
-                            &[],
-                        );
-                        actions.push(wrap(t, n));
-                    }
-                }
+                d.failed(reason);
             }
         }
         RunResult::Completed { violations } => {
-            s.last_status = Some(if violations.is_empty() {
+            d.s.last_status = Some(if violations.is_empty() {
                 RunStatus::Completed
             } else {
                 RunStatus::CompletedWithViolations
@@ -382,93 +353,179 @@ pub fn decide(policy: &Policy, state: &MonitorState, outcome: &WindowOutcome) ->
             counted.sort();
             counted.dedup();
             if counted.is_empty() {
-                s.clean_streak = s.clean_streak.saturating_add(1);
-                s.violation_streak = 0;
-                s.streak_started_ms = None;
-                let close = s
-                    .episode
-                    .as_ref()
-                    .is_some_and(|_| s.clean_streak >= policy.clean_windows_to_close.max(1));
-                if close {
-                    if let Some(mut ep) = s.episode.take() {
-                        ep.closed_ms = Some(w.scheduled_ms);
-                        if policy.notify_resolved {
-                            for (t, cd) in alerts {
-                                if cd.is_none() {
-                                    continue;
-                                }
-                                s.last_action_ms.insert(t.as_str().to_owned(), now);
-                                let n = notice(
-                                    &s,
-                                    NoticeEvent::DriftResolved,
-                                    Some(ep.id.clone()),
-                                    &[],
-                                );
-                                actions.push(wrap(t, n));
-                            }
-                        }
-                        s.last_episode = Some(ep);
-                    }
-                }
+                d.clean();
             } else {
-                s.violation_streak = s.violation_streak.saturating_add(1);
-                s.clean_streak = 0;
-                let started = *s.streak_started_ms.get_or_insert(w.scheduled_ms);
-                let event = if let Some(ep) = s.episode.as_mut() {
-                    ep.violating_windows = ep.violating_windows.saturating_add(1);
-                    Some(NoticeEvent::DriftContinues)
-                } else if s.violation_streak >= policy.consecutive_windows.max(1) {
-                    s.episode = Some(Episode {
-                        id: episode_id(&s.monitor, started),
-                        started_ms: started,
-                        opened_ms: w.scheduled_ms,
-                        closed_ms: None,
-                        violating_windows: s.violation_streak,
-                    });
-                    s.episodes_opened += 1;
-                    Some(NoticeEvent::DriftDetected)
-                } else {
-                    None
-                };
-                if let (Some(event), Some(ep)) = (event, s.episode.clone()) {
-                    for (t, cd) in alerts {
-                        let Some(cd) = cd else { continue };
-                        if cooled(&s, t.as_str(), cd, now) {
-                            s.last_action_ms.insert(t.as_str().to_owned(), now);
-                            let n = notice(&s, event.clone(), Some(ep.id.clone()), &counted);
-                            actions.push(wrap(t, n));
-                        }
-                    }
-                    if let Some(cd) = policy.pipeline_cooldown_ms {
-                        let already = s.retrain_triggered_for_episode.as_deref() == Some(&ep.id);
-                        if !already && cooled(&s, "pipeline", cd, now) {
-                            let token = retrain_token(&s.monitor, ep.started_ms);
-                            let display = retrain_display_name(&s.monitor, ep.started_ms);
-                            s.retrain_triggered_for_episode = Some(ep.id.clone());
-                            s.pending_retrain = Some(PendingRetrain {
-                                episode_id: ep.id.clone(),
-                                client_request_token: token.clone(),
-                                display_name: display.clone(),
-                                decided_ms: now,
-                                window: Some(w),
-                            });
-                            s.last_action_ms.insert("pipeline".into(), now);
-                            actions.push(ActionKind::StartPipeline {
-                                episode_id: ep.id.clone(),
-                                client_request_token: token,
-                                display_name: display,
-                            });
-                        }
-                    }
-                }
+                d.violating(&counted);
             }
         }
     }
     Decision {
-        state: s,
-        actions,
+        state: d.s,
+        actions: d.actions,
         counted,
         stale: false,
+    }
+}
+
+/// One [`decide`] in progress: the policy, the window and the decision time (the clock of the
+/// cool-downs), the state being updated and the actions so far.
+struct Deciding<'p> {
+    policy: &'p Policy,
+    w: Window,
+    now: i64,
+    s: MonitorState,
+    actions: Vec<ActionKind>,
+}
+
+impl Deciding<'_> {
+    /// The alert targets with their cool-downs (`None`: not configured), e-mail first.
+    fn alert_targets(&self) -> [(ActionTarget, Option<i64>); 2] {
+        [
+            (ActionTarget::Email, self.policy.email_cooldown_ms),
+            (ActionTarget::Webhook, self.policy.webhook_cooldown_ms),
+        ]
+    }
+
+    /// Queues an e-mail or webhook alert about the window, with the violation streak as it is now.
+    fn alert(
+        &mut self,
+        t: ActionTarget,
+        event: NoticeEvent,
+        episode: Option<String>,
+        v: &[ViolationKey],
+    ) {
+        let n = Notice {
+            event,
+            monitor: self.s.monitor.clone(),
+            window: self.w,
+            episode_id: episode,
+            violation_streak: self.s.violation_streak,
+            violations: v.to_vec(),
+        };
+        self.actions.push(match t {
+            ActionTarget::Email => ActionKind::Email(n),
+            _ => ActionKind::Webhook(n),
+        });
+    }
+
+    /// A failed run (with `alert_on_failure`): an alert per target past its failure cool-down.
+    fn failed(&mut self, reason: &str) {
+        for (t, cd) in self.alert_targets() {
+            let Some(cd) = cd else { continue };
+            let key = format!("{}:failure", t.as_str());
+            if cooled(&self.s, &key, cd, self.now) {
+                self.s.last_action_ms.insert(key, self.now);
+                let ep = self.s.episode.as_ref().map(|e| e.id.clone());
+                let event = NoticeEvent::RunFailed {
+                    reason: reason.to_owned(),
+                };
+                self.alert(t, event, ep, &[]);
+            }
+        }
+    }
+
+    /// A clean window: resets the violation streak; after M clean windows closes the episode,
+    /// with a resolved notice per configured target if `notify_resolved`.
+    fn clean(&mut self) {
+        let s = &mut self.s;
+        s.clean_streak = s.clean_streak.saturating_add(1);
+        s.violation_streak = 0;
+        s.streak_started_ms = None;
+        let close = s
+            .episode
+            .as_ref()
+            .is_some_and(|_| s.clean_streak >= self.policy.clean_windows_to_close.max(1));
+        if !close {
+            return;
+        }
+        let Some(mut ep) = s.episode.take() else {
+            return;
+        };
+        ep.closed_ms = Some(self.w.scheduled_ms);
+        if self.policy.notify_resolved {
+            for (t, cd) in self.alert_targets() {
+                if cd.is_none() {
+                    continue;
+                }
+                self.s
+                    .last_action_ms
+                    .insert(t.as_str().to_owned(), self.now);
+                self.alert(t, NoticeEvent::DriftResolved, Some(ep.id.clone()), &[]);
+            }
+        }
+        self.s.last_episode = Some(ep);
+    }
+
+    /// A window with counting violations: extends the streak, continues or opens the episode,
+    /// then alerts and retrains within it.
+    fn violating(&mut self, counted: &[ViolationKey]) {
+        let event = self.extend_episode();
+        if let (Some(event), Some(ep)) = (event, self.s.episode.clone()) {
+            for (t, cd) in self.alert_targets() {
+                let Some(cd) = cd else { continue };
+                if cooled(&self.s, t.as_str(), cd, self.now) {
+                    self.s
+                        .last_action_ms
+                        .insert(t.as_str().to_owned(), self.now);
+                    self.alert(t, event.clone(), Some(ep.id.clone()), counted);
+                }
+            }
+            if let Some(cd) = self.policy.pipeline_cooldown_ms {
+                self.retrain(&ep, cd);
+            }
+        }
+    }
+
+    /// Extends the violation streak; continues the open episode or opens one when the streak
+    /// reaches N. The event to alert, `None` while no episode is open.
+    fn extend_episode(&mut self) -> Option<NoticeEvent> {
+        let w = self.w;
+        let s = &mut self.s;
+        s.violation_streak = s.violation_streak.saturating_add(1);
+        s.clean_streak = 0;
+        let started = *s.streak_started_ms.get_or_insert(w.scheduled_ms);
+        if let Some(ep) = s.episode.as_mut() {
+            ep.violating_windows = ep.violating_windows.saturating_add(1);
+            Some(NoticeEvent::DriftContinues)
+        } else if s.violation_streak >= self.policy.consecutive_windows.max(1) {
+            s.episode = Some(Episode {
+                id: episode_id(&s.monitor, started),
+                started_ms: started,
+                opened_ms: w.scheduled_ms,
+                closed_ms: None,
+                violating_windows: s.violation_streak,
+            });
+            s.episodes_opened += 1;
+            Some(NoticeEvent::DriftDetected)
+        } else {
+            None
+        }
+    }
+
+    /// Starts retraining for `ep` unless already done in it or within the cool-down `cd`;
+    /// recorded as `pending_retrain` in the state before the action is queued.
+    fn retrain(&mut self, ep: &Episode, cd: i64) {
+        let s = &mut self.s;
+        let already = s.retrain_triggered_for_episode.as_deref() == Some(&ep.id);
+        if already || !cooled(s, "pipeline", cd, self.now) {
+            return;
+        }
+        let token = retrain_token(&s.monitor, ep.started_ms);
+        let display = retrain_display_name(&s.monitor, ep.started_ms);
+        s.retrain_triggered_for_episode = Some(ep.id.clone());
+        s.pending_retrain = Some(PendingRetrain {
+            episode_id: ep.id.clone(),
+            client_request_token: token.clone(),
+            display_name: display.clone(),
+            decided_ms: self.now,
+            window: Some(self.w),
+        });
+        s.last_action_ms.insert("pipeline".into(), self.now);
+        self.actions.push(ActionKind::StartPipeline {
+            episode_id: ep.id.clone(),
+            client_request_token: token,
+            display_name: display,
+        });
     }
 }
 
