@@ -314,6 +314,7 @@ impl DemoFiles {
 }
 
 /// One line of the verdict table.
+#[derive(Default)]
 struct Verdict {
     rows: u64,
     rej: u64,
@@ -362,7 +363,7 @@ pub fn run_demo(dir: &Path) -> anyhow::Result<()> {
         println!("{label:<6} {rows:>5} {rej:>4}  {dq:<24} {drifted:<40} {acc:>8} {auc:>6}  {mqs}");
     }
     println!(
-        "\nEach hour's outputs are in {0}/runs/HH/: constraint_violations.json (data and model quality), statistics.json, model_quality/statistics.json, drift_report.json and report.html (open {0}/runs/14/report.html).",
+        "\nEach hour's outputs are in {0}/runs/HH/: constraint_violations.json (data quality), statistics.json, model_quality/statistics.json and model_quality/constraint_violations.json (model quality), drift_report.json and report.html (open {0}/runs/14/report.html).",
         dir.display()
     );
     Ok(())
@@ -457,46 +458,43 @@ fn hour_job(
 }
 
 /// Step 3 of [`run_demo`]: an hour's verdict from its `drift_report.json`.
-fn verdict(r: &serde_json::Value) -> Verdict {
+fn verdict(r: &Option<driftmon_rules::report::DriftReport>) -> Verdict {
+    let Some(r) = r else {
+        return Verdict::default();
+    };
     let mut drifted = Vec::new();
-    for f in r["features"].as_array().into_iter().flatten() {
-        let violated = f["checks"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|c| c["status"] == "violation");
-        if violated {
-            let psi = f["psi"]
-                .as_f64()
+    let mut dq_violations = 0;
+    for f in &r.features {
+        let n = f.violated_checks().count();
+        dq_violations += n;
+        if n > 0 {
+            let psi = f
+                .drift
+                .as_ref()
+                .map(|d| d.psi.value)
+                .filter(|p| p.is_finite())
                 .map(|p| format!(" ({p:.2})"))
                 .unwrap_or_default();
-            drifted.push(format!("{}{psi}", f["name"].as_str().unwrap_or("?")));
+            drifted.push(format!("{}{psi}", f.name));
         }
     }
-    let mq = &r["model_quality"];
+    let mq = r.model_quality.as_ref();
     let metric = |k: &str| {
-        mq["metrics"][k]
-            .as_f64()
+        mq.and_then(|m| m.metrics.as_ref())
+            .and_then(|m| m.get(k))
             .map(|x| format!("{x:.3}"))
             .unwrap_or_else(|| "-".into())
     };
-    let n = mq["violations"].as_u64().unwrap_or(0);
-    let mq_status = mq["status"].as_str().unwrap_or("-");
-    let dq_violations = r["features"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|f| f["checks"].as_array().into_iter().flatten())
-        .filter(|c| c["status"] == "violation")
-        .count();
+    let n = mq.map_or(0, |m| m.violations);
+    let mq_status = mq.map_or("-", |m| m.status.as_str());
     let dq_status = if dq_violations > 0 {
         format!("violations ({dq_violations})")
     } else {
         "clean".to_owned()
     };
     Verdict {
-        rows: r["records"]["rows_profiled"].as_u64().unwrap_or(0),
-        rej: r["records"]["rejected"].as_u64().unwrap_or(0),
+        rows: r.records.rows_profiled,
+        rej: r.records.rejected,
         dq: dq_status,
         drifted: if drifted.is_empty() {
             "-".to_owned()

@@ -18,7 +18,7 @@
 use std::path::PathBuf;
 
 use driftmon_baseline::files::{to_jackson, ConstraintViolations};
-use driftmon_rules::report::ExecutionStatus;
+use driftmon_rules::report::{DriftReport, ExecutionStatus};
 
 use crate::adapters::metrics::{MetricsTarget, Published};
 use crate::adapters::store::resolve;
@@ -66,9 +66,9 @@ pub struct RunOutcome {
     pub message: String,
     /// Violations written, over every monitor type.
     pub violations: usize,
-    /// The report written to `drift_report.json` (`Null` when no data-quality type ran: the
+    /// The report written to `drift_report.json` (`None` when no data-quality type ran: the
     /// report is data quality's view, with the others beside it).
-    pub drift_report: serde_json::Value,
+    pub drift_report: Option<DriftReport>,
     /// Each type's execution, in the job's order.
     pub executions: Vec<Execution>,
 }
@@ -103,30 +103,26 @@ pub fn verdict(n: usize) -> (ExecutionStatus, String) {
 }
 
 /// The combined `drift_report.json`: the data-quality section with the job's status, message
-/// and violation count, and each other type's section under its key.
+/// and violation count, and the model-quality section beside it. `None` when no data-quality
+/// type ran (the report is data quality's view).
 fn combined_report(
     execs: &[Execution],
     status: ExecutionStatus,
     message: &str,
     n: usize,
-) -> serde_json::Value {
-    let mut report = serde_json::Value::Null;
-    for e in execs {
-        if let Section::DataQuality(dq) = &e.section {
-            report = (**dq).clone();
-        }
-    }
-    if let Some(obj) = report.as_object_mut() {
-        obj.insert("status".into(), status.as_str().into());
-        obj.insert("message".into(), message.into());
-        obj.insert("violations".into(), n.into());
-        for e in execs {
-            if let Section::ModelQuality(mq) = &e.section {
-                obj.insert("model_quality".into(), (**mq).clone());
-            }
-        }
-    }
-    report
+) -> Option<DriftReport> {
+    let mut report = execs.iter().find_map(|e| match &e.section {
+        Section::DataQuality(dq) => Some((**dq).clone()),
+        _ => None,
+    })?;
+    report.status = status;
+    report.message = message.to_owned();
+    report.violations = n as u64;
+    report.model_quality = execs.iter().find_map(|e| match &e.section {
+        Section::ModelQuality(mq) => Some((**mq).clone()),
+        _ => None,
+    });
+    Some(report)
 }
 
 /// Executes one monitor type, turning a panic anywhere inside it (a measure, a decoder, a
@@ -189,15 +185,14 @@ pub fn run_once(
             to_jackson(&e.violations).map_err(ser)?,
         ));
     }
-    if !report.is_null() {
+    if let Some(report) = &report {
         let history = crate::report::html::load_history(&job.history);
-        files.push((
-            "drift_report.json".into(),
-            serde_json::to_string_pretty(&report).unwrap_or_default(),
-        ));
+        // The HTML report still reads the untyped form.
+        let value = serde_json::to_value(report).unwrap_or_default();
+        files.push(("drift_report.json".into(), report.to_json_pretty()));
         files.push((
             "report.html".into(),
-            crate::report::html::render(&report, &history),
+            crate::report::html::render(&value, &history),
         ));
     }
     let published = match metrics {
@@ -207,7 +202,10 @@ pub fn run_once(
                 schedule: m.schedule,
                 timestamp_ms: job.window.end_ms,
             };
-            let points: Vec<_> = execs.iter().flat_map(|e| e.points(&ctx, &report)).collect();
+            let points: Vec<_> = execs
+                .iter()
+                .flat_map(|e| e.points(&ctx, report.as_ref()))
+                .collect();
             Some(m.sink.publish(&points).map_err(RunError::Metrics)?)
         }
         None => None,

@@ -124,7 +124,7 @@ pub enum Section {
     /// message and violation count, which the job fills from all types.
     DataQuality(Box<data_quality::DataQualitySection>),
     /// The `model_quality` object.
-    ModelQuality(Box<serde_json::Value>),
+    ModelQuality(Box<driftmon_rules::report::ModelQualitySection>),
 }
 
 /// What one monitor type's execution over a window produced. Nothing is written yet.
@@ -143,12 +143,16 @@ pub struct Execution {
 impl Execution {
     /// The metric points of this execution (SageMaker's names and dimensions, see
     /// [`driftmon_rules::metrics_catalog`]), for the job's `report` of all types.
-    pub fn points(&self, ctx: &PointContext<'_>, report: &serde_json::Value) -> Vec<MetricPoint> {
-        match (&self.section, &self.statistics) {
-            (Section::DataQuality(_), Some(stats)) => {
+    pub fn points(
+        &self,
+        ctx: &PointContext<'_>,
+        report: Option<&driftmon_rules::report::DriftReport>,
+    ) -> Vec<MetricPoint> {
+        match (&self.section, &self.statistics, report) {
+            (Section::DataQuality(_), Some(stats), Some(report)) => {
                 driftmon_rules::metrics_catalog::data_quality_points(ctx, stats, report)
             }
-            (Section::ModelQuality(_), Some(st)) => {
+            (Section::ModelQuality(_), Some(st), _) => {
                 driftmon_rules::metrics_catalog::model_quality_points(ctx, st)
             }
             _ => Vec::new(),

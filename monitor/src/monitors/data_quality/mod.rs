@@ -26,8 +26,9 @@ use driftmon_baseline::files::{parse_constraints, parse_statistics};
 use driftmon_rules::baseline_view::BaselineView;
 use driftmon_rules::config::DriftConfig;
 use driftmon_rules::evaluate::{context, evaluate};
-use driftmon_rules::report::{feature_scores, Report};
-use serde_json::json;
+use driftmon_rules::report::{
+    feature_reports, DriftReport, DriftSettings, RecordCounts, RejectedExample, Report, TimeWindow,
+};
 
 use crate::adapters::store::resolve;
 use crate::monitors::{Execution, Monitor, MonitorType, RunError, Section, WindowSpec};
@@ -107,7 +108,7 @@ impl RunSpec {
 /// The data-quality section of `drift_report.json`: the whole report of a data-quality
 /// execution (its status, message and violation count are replaced by the job's, over every
 /// monitor type of the window).
-pub type DataQualitySection = serde_json::Value;
+pub type DataQualitySection = DriftReport;
 
 /// The data-quality monitor type: the window's capture profiled and checked against a baseline's
 /// `statistics.json` and `constraints.json` (every rule of [`driftmon_rules::evaluate`]).
@@ -209,35 +210,39 @@ fn evaluate_window(
     let violations = report.constraint_violations();
     let stats = driftmon_baseline::suggest::statistics(current);
     let (status, message) = crate::job::verdict(violations.violations.len());
-    let drift_report = json!({
-        "endpoint": spec.endpoint,
-        "variants": variants,
-        "window": {"start": format_timestamp_ms(spec.start_ms), "end": format_timestamp_ms(spec.end_ms)},
-        "status": status.as_str(),
-        "message": message,
-        "violations": violations.violations.len(),
-        "records": {
-            "objects": objects,
-            "read": wp.records_read,
-            "outside_window": wp.outside_window,
-            "rejected": current.rejects.total,
-            "rows_profiled": current.item_count,
+    let drift_report = DriftReport {
+        endpoint: spec.endpoint.clone(),
+        variants,
+        window: TimeWindow {
+            start: format_timestamp_ms(spec.start_ms),
+            end: format_timestamp_ms(spec.end_ms),
         },
-        "rejected_by_kind": current.rejects.by_kind,
-        "rejected_examples": current.rejects.samples.iter().map(|r| json!({
-            "location": r.location.to_string(), "kind": r.kind, "message": r.message})).collect::<Vec<_>>(),
-        "hours_without_data": missing_hours,
-        "drift_config": {
-            "psi_threshold": spec.drift.psi_threshold,
-            "psi_bins": spec.drift.psi_bins,
-            "psi_epsilon": spec.drift.psi_epsilon,
-            "ks_threshold": spec.drift.ks_threshold,
-            "cramers_v_threshold": spec.drift.cramers_v_threshold,
-            "alpha": spec.drift.alpha,
-            "correction": spec.drift.correction.as_str(),
+        status,
+        message,
+        violations: violations.violations.len() as u64,
+        records: RecordCounts {
+            objects: objects as u64,
+            read: wp.records_read,
+            outside_window: wp.outside_window,
+            rejected: current.rejects.total,
+            rows_profiled: current.item_count,
         },
-        "features": feature_scores(&ctx, &report),
-    });
+        rejected_by_kind: current.rejects.by_kind.clone(),
+        rejected_examples: current
+            .rejects
+            .samples
+            .iter()
+            .map(|r| RejectedExample {
+                location: r.location.to_string(),
+                kind: r.kind.clone(),
+                message: r.message.clone(),
+            })
+            .collect(),
+        hours_without_data: missing_hours,
+        drift_config: DriftSettings::from(&spec.drift),
+        features: feature_reports(&ctx, &report),
+        model_quality: None,
+    };
     Ok(Execution {
         monitor_type: MonitorType::DataQuality,
         statistics: Some(stats),

@@ -1418,7 +1418,10 @@ impl crate::monitors::Monitor for ModelQuality {
             monitor_type: crate::monitors::MonitorType::ModelQuality,
             violations: outcome.violations(),
             statistics: outcome.statistics,
-            section: crate::monitors::Section::ModelQuality(Box::new(outcome.summary)),
+            section: crate::monitors::Section::ModelQuality(Box::new(
+                serde_json::from_value(outcome.summary)
+                    .map_err(|e| RunError::ModelQuality(format!("summary: {e}")))?,
+            )),
         })
     }
 }
