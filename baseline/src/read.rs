@@ -356,21 +356,25 @@ pub fn profile_csv_at<S: ReadAt + ?Sized>(
     csv_summary(&s, source_name, profile)
 }
 
-/// Runs `one(0..n)` on a pool of `workers` threads ([`crate::pool::in_order`]) and merges the
-/// results strictly in index order; the first error in index order wins.
+/// Runs `one(0..n)` on a pool of `workers` threads ([`crate::pool::in_order_catching`]) and
+/// merges the results strictly in index order; the first error in index order wins, and a
+/// panicking block is an I/O error carrying the block and the panic's message.
 fn in_order(
     n: usize,
     workers: usize,
     one: impl Fn(usize) -> BlockResult + Sync,
 ) -> Result<(DatasetProfile, crate::rows::CsvRowsSummary), ReadError> {
     let mut total: Option<(DatasetProfile, crate::rows::CsvRowsSummary)> = None;
-    crate::pool::in_order(
+    crate::pool::in_order_catching(
         n,
         workers,
         one,
-        |i| ReadError::Io {
+        |p| ReadError::Io {
             source_name: String::new(),
-            err: std::io::Error::other(format!("a worker panicked on block {i}")),
+            err: std::io::Error::other(format!(
+                "a worker panicked on block {}: {}",
+                p.index, p.message
+            )),
         },
         |_, (p, s)| match &mut total {
             None => total = Some((p, s)),
