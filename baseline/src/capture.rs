@@ -45,10 +45,13 @@
 //!
 //! # JSON payloads
 //!
-//! Payloads are parsed as RFC 8259 JSON, nested at most 128 levels deep. JSON numbers become
+//! Payloads are parsed as RFC 8259 JSON by `serde_json` (a `JSON Lines` payload as a stream of
+//! documents separated by whitespace), nested at most 127 levels deep. Invalid JSON (`01`,
+//! `tru`, `[1]]`, trailing characters) is `malformed_json`, never a partial row. JSON numbers become
 //! [`Cell::Int`] when the literal has no fraction or exponent and fits in `i64` (`-0` is
 //! `Int(0)`). Otherwise they become [`Cell::Float`], correctly rounded (as Java's
-//! `Double.parseDouble`; note that `serde_json` without `float_roundtrip` can be 1 ULP off), and
+//! `Double.parseDouble`: the workspace turns on `serde_json`'s `float_roundtrip`, without which it
+//! can be 1 ULP off), and
 //! this includes integers beyond the `i64` range. A literal too large for `f64` (`1e400`) is
 //! `malformed_json`. Strings become [`Cell::Str`], `true`/`false` become [`Cell::Bool`] and `null`
 //! becomes [`Cell::Null`]. A "row value" is one of:
@@ -1251,27 +1254,15 @@ fn decode_rows(
             if text.trim().is_empty() {
                 return Ok(out);
             }
-            let malformed = |detail| DecodeError::MalformedJson { part, detail };
-            let mut parser = JsonParser::new(&text);
-            let doc = parser.value().map_err(malformed)?;
-            if !parser.at_end() {
-                return Err(malformed(parser.error(
-                    "trailing characters after the JSON document (use a JSON Lines content type \
-                     for several documents)",
-                )));
-            }
+            let doc = parse_json_doc(&text)
+                .map_err(|detail| DecodeError::MalformedJson { part, detail })?;
             doc_rows(doc, part, path, &mut out)?;
             Ok(out)
         }
         Format::JsonLines => {
             let mut out = Vec::new();
-            let mut parser = JsonParser::new(&text);
-            while !parser.at_end() {
-                let doc = parser
-                    .value()
-                    .map_err(|detail| DecodeError::MalformedJson { part, detail })?;
-                doc_rows(doc, part, path, &mut out)?;
-            }
+            for_each_json_doc(&text, |doc| doc_rows(doc, part, path, &mut out))
+                .map_err(|e| e.into_decode_error(part))?;
             Ok(out)
         }
     }
@@ -1722,294 +1713,88 @@ impl<'de> Visitor<'de> for JValVisitor {
     }
 }
 
-/// Nesting limit of payload JSON (as `serde_json`'s default).
-const MAX_JSON_DEPTH: usize = 128;
-
-/// A small JSON parser for payloads (RFC 8259). Unlike `serde_json` without its
-/// `float_roundtrip` feature, it rounds every float literal correctly (`str::parse::<f64>`, as
-/// Java's `Double.parseDouble` does), so statistics match the AWS analyzer to the bit. It also
-/// knows whether a literal had a fraction or exponent.
-struct JsonParser<'a> {
-    s: &'a str,
-    b: &'a [u8],
-    pos: usize,
-    depth: usize,
+/// Parses a `JSON` payload: exactly one JSON document, whitespace around it allowed. The error
+/// is `serde_json`'s message, with the line and column inside the payload.
+fn parse_json_doc(text: &str) -> Result<JVal, String> {
+    let text = negative_zero_as_int(text);
+    let mut de = serde_json::Deserializer::from_str(&text);
+    let doc = JVal::deserialize(&mut de).map_err(|e| e.to_string())?;
+    de.end()
+        .map_err(|e| format!("{e} (use a JSON Lines content type for several documents)"))?;
+    Ok(doc)
 }
 
-impl<'a> JsonParser<'a> {
-    fn new(s: &'a str) -> Self {
-        JsonParser {
-            s,
-            b: s.as_bytes(),
-            pos: 0,
-            depth: 0,
+/// Why [`for_each_json_doc`] stopped.
+enum LinesError {
+    /// The text is not a sequence of JSON documents.
+    Malformed(String),
+    /// The callback failed.
+    Rows(DecodeError),
+}
+
+impl LinesError {
+    fn into_decode_error(self, part: Part) -> DecodeError {
+        match self {
+            LinesError::Malformed(detail) => DecodeError::MalformedJson { part, detail },
+            LinesError::Rows(e) => e,
         }
     }
+}
 
-    /// `msg` with the 1-based line and column of the current position.
-    fn error(&self, msg: &str) -> String {
-        let upto = &self.b[..self.pos.min(self.b.len())];
-        let line = 1 + upto.iter().filter(|&&c| c == b'\n').count();
-        let col = upto.len() - upto.iter().rposition(|&c| c == b'\n').map_or(0, |k| k + 1) + 1;
-        format!("{msg} at line {line} column {col}")
+/// Calls `f` on each document of a `JSON Lines` payload, in order: a sequence of JSON documents
+/// separated by whitespace (usually one a line). Two documents must not touch unless the first
+/// ends with `]`, `}` or `"` (so `01` and `truefalse` are malformed, `{}{}` is two documents).
+fn for_each_json_doc(
+    text: &str,
+    mut f: impl FnMut(JVal) -> Result<(), DecodeError>,
+) -> Result<(), LinesError> {
+    let text = negative_zero_as_int(text);
+    for doc in serde_json::Deserializer::from_str(&text).into_iter::<JVal>() {
+        let doc = doc.map_err(|e| LinesError::Malformed(e.to_string()))?;
+        f(doc).map_err(LinesError::Rows)?;
     }
+    Ok(())
+}
 
-    fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.pos) {
-            self.pos += 1;
-        }
+/// The text with each number literal `-0` (no fraction, no exponent) written ` 0`, so that it
+/// becomes `Int(0)` as the module documentation says (`serde_json` reads `-0` as the float
+/// `-0.0`). The blank keeps every line and column. Only a `-0` where a value may start (after
+/// `[`, `,`, `:`, whitespace or at the start) and outside strings is rewritten, so invalid text
+/// stays invalid. Text without `-0` is returned as it is, without a scan.
+fn negative_zero_as_int(text: &str) -> Cow<'_, str> {
+    let b = text.as_bytes();
+    if memchr::memmem::find(b, b"-0").is_none() {
+        return Cow::Borrowed(text);
     }
-
-    /// Skips whitespace; true at the end of the text.
-    fn at_end(&mut self) -> bool {
-        self.skip_ws();
-        self.pos >= self.b.len()
-    }
-
-    fn value(&mut self) -> Result<JVal, String> {
-        self.skip_ws();
-        match self.b.get(self.pos) {
-            None => Err(self.error("EOF while parsing a value")),
-            Some(b'{') => self.object(),
-            Some(b'[') => self.array(),
-            Some(b'"') => self.string().map(JVal::Str),
-            Some(b't') => self.literal("true", JVal::Bool(true)),
-            Some(b'f') => self.literal("false", JVal::Bool(false)),
-            Some(b'n') => self.literal("null", JVal::Null),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(_) => Err(self.error("expected a JSON value")),
-        }
-    }
-
-    fn literal(&mut self, word: &str, v: JVal) -> Result<JVal, String> {
-        if self.b[self.pos..].starts_with(word.as_bytes()) {
-            self.pos += word.len();
-            Ok(v)
-        } else {
-            Err(self.error("expected a JSON value"))
-        }
-    }
-
-    fn enter(&mut self) -> Result<(), String> {
-        self.depth += 1;
-        if self.depth > MAX_JSON_DEPTH {
-            Err(self.error("nesting deeper than 128 levels"))
-        } else {
-            Ok(())
-        }
-    }
-
-    fn array(&mut self) -> Result<JVal, String> {
-        self.enter()?;
-        self.pos += 1;
-        let mut items = Vec::new();
-        self.skip_ws();
-        if self.b.get(self.pos) == Some(&b']') {
-            self.pos += 1;
-        } else {
-            loop {
-                items.push(self.value()?);
-                self.skip_ws();
-                match self.b.get(self.pos) {
-                    Some(b',') => self.pos += 1,
-                    Some(b']') => {
-                        self.pos += 1;
-                        break;
-                    }
-                    None => return Err(self.error("EOF while parsing an array")),
-                    Some(_) => return Err(self.error("expected `,` or `]`")),
-                }
+    let mut out: Option<Vec<u8>> = None;
+    let (mut in_string, mut escaped) = (false, false);
+    for k in 0..b.len() {
+        let c = b[k];
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
             }
+            continue;
         }
-        self.depth -= 1;
-        Ok(JVal::Arr(items))
-    }
-
-    fn object(&mut self) -> Result<JVal, String> {
-        self.enter()?;
-        self.pos += 1;
-        let mut fields = Vec::new();
-        self.skip_ws();
-        if self.b.get(self.pos) == Some(&b'}') {
-            self.pos += 1;
-        } else {
-            loop {
-                self.skip_ws();
-                match self.b.get(self.pos) {
-                    Some(b'"') => {}
-                    None => return Err(self.error("EOF while parsing an object")),
-                    Some(_) => return Err(self.error("expected a string key")),
-                }
-                let key = self.string()?;
-                self.skip_ws();
-                match self.b.get(self.pos) {
-                    Some(b':') => self.pos += 1,
-                    None => return Err(self.error("EOF while parsing an object")),
-                    Some(_) => return Err(self.error("expected `:`")),
-                }
-                let v = self.value()?;
-                fields.push((key, v));
-                self.skip_ws();
-                match self.b.get(self.pos) {
-                    Some(b',') => self.pos += 1,
-                    Some(b'}') => {
-                        self.pos += 1;
-                        break;
-                    }
-                    None => return Err(self.error("EOF while parsing an object")),
-                    Some(_) => return Err(self.error("expected `,` or `}`")),
-                }
+        match c {
+            b'"' => in_string = true,
+            b'-' if b.get(k + 1) == Some(&b'0')
+                && !matches!(b.get(k + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E'))
+                && (k == 0
+                    || matches!(b[k - 1], b'[' | b',' | b':' | b' ' | b'\t' | b'\n' | b'\r')) =>
+            {
+                out.get_or_insert_with(|| b.to_vec())[k] = b' ';
             }
-        }
-        self.depth -= 1;
-        Ok(JVal::Obj(fields))
-    }
-
-    /// A string starting at the opening quote.
-    fn string(&mut self) -> Result<String, String> {
-        self.pos += 1;
-        let mut out: Option<String> = None;
-        let mut seg = self.pos;
-        loop {
-            let Some(&c) = self.b.get(self.pos) else {
-                return Err(self.error("EOF while parsing a string"));
-            };
-            match c {
-                b'"' => {
-                    let tail = &self.s[seg..self.pos];
-                    self.pos += 1;
-                    return Ok(match out {
-                        Some(mut o) => {
-                            o.push_str(tail);
-                            o
-                        }
-                        None => tail.to_string(),
-                    });
-                }
-                b'\\' => {
-                    let o = out.get_or_insert_with(String::new);
-                    o.push_str(&self.s[seg..self.pos]);
-                    self.pos += 1;
-                    let ch = self.escape()?;
-                    o.push(ch);
-                    seg = self.pos;
-                }
-                0..=0x1f => return Err(self.error("control character in a string")),
-                _ => self.pos += 1,
-            }
+            _ => {}
         }
     }
-
-    /// The character of an escape; `pos` is just after the backslash.
-    fn escape(&mut self) -> Result<char, String> {
-        let Some(&c) = self.b.get(self.pos) else {
-            return Err(self.error("EOF while parsing a string"));
-        };
-        self.pos += 1;
-        Ok(match c {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => {
-                let hi = self.hex4()?;
-                let code = if (0xD800..0xDC00).contains(&hi) {
-                    if self.b.get(self.pos) != Some(&b'\\')
-                        || self.b.get(self.pos + 1) != Some(&b'u')
-                    {
-                        return Err(self.error("lone leading surrogate in a \\u escape"));
-                    }
-                    self.pos += 2;
-                    let lo = self.hex4()?;
-                    if !(0xDC00..0xE000).contains(&lo) {
-                        return Err(self.error("invalid low surrogate in a \\u escape"));
-                    }
-                    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
-                } else {
-                    hi
-                };
-                match char::from_u32(code) {
-                    Some(ch) => ch,
-                    None => return Err(self.error("lone trailing surrogate in a \\u escape")),
-                }
-            }
-            _ => {
-                self.pos -= 1;
-                return Err(self.error("invalid escape"));
-            }
-        })
-    }
-
-    fn hex4(&mut self) -> Result<u32, String> {
-        let mut v = 0u32;
-        for _ in 0..4 {
-            let d = match self.b.get(self.pos) {
-                Some(&c @ b'0'..=b'9') => c - b'0',
-                Some(&c @ b'a'..=b'f') => c - b'a' + 10,
-                Some(&c @ b'A'..=b'F') => c - b'A' + 10,
-                _ => return Err(self.error("invalid \\u escape")),
-            };
-            v = v * 16 + u32::from(d);
-            self.pos += 1;
-        }
-        Ok(v)
-    }
-
-    fn digits(&mut self) -> usize {
-        let start = self.pos;
-        while let Some(b'0'..=b'9') = self.b.get(self.pos) {
-            self.pos += 1;
-        }
-        self.pos - start
-    }
-
-    fn number(&mut self) -> Result<JVal, String> {
-        let start = self.pos;
-        if self.b.get(self.pos) == Some(&b'-') {
-            self.pos += 1;
-        }
-        match self.b.get(self.pos) {
-            Some(b'0') => self.pos += 1,
-            Some(b'1'..=b'9') => {
-                self.digits();
-            }
-            _ => return Err(self.error("invalid number")),
-        }
-        let mut fractional = false;
-        if self.b.get(self.pos) == Some(&b'.') {
-            self.pos += 1;
-            if self.digits() == 0 {
-                return Err(self.error("invalid number: no digit after `.`"));
-            }
-            fractional = true;
-        }
-        if let Some(b'e' | b'E') = self.b.get(self.pos) {
-            self.pos += 1;
-            if let Some(b'+' | b'-') = self.b.get(self.pos) {
-                self.pos += 1;
-            }
-            if self.digits() == 0 {
-                return Err(self.error("invalid number: no digit in the exponent"));
-            }
-            fractional = true;
-        }
-        let lit = &self.s[start..self.pos];
-        if !fractional {
-            if let Ok(i) = lit.parse::<i64>() {
-                return Ok(JVal::Int(i));
-            }
-        }
-        match lit.parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(JVal::Float(f)),
-            _ => {
-                self.pos = start;
-                Err(self.error("number out of range"))
-            }
-        }
+    match out.map(String::from_utf8) {
+        Some(Ok(s)) => Cow::Owned(s),
+        // Replacing an ASCII byte by another keeps UTF-8 valid; never reached.
+        Some(Err(_)) | None => Cow::Borrowed(text),
     }
 }
 
@@ -3260,5 +3045,126 @@ mod tests {
             N as f64 / all_s,
             bytes as f64 / all_s / 1e6,
         );
+    }
+
+    // ----- invalid JSON payloads -----------------------------------------------------------
+
+    #[test]
+    fn invalid_json_payloads_are_malformed_not_rows() {
+        let jsonl = |data: &str| ev(Encoding::Json, Some("application/jsonlines"), data);
+        let invalid = [
+            "01",
+            "{\"a\":1",
+            "[1,2]]",
+            "tru",
+            "{\"a\":1} x",
+            "[1] 2x",
+            "truefalse",
+            "1-0",
+            "-01",
+            "1.",
+            "\"unterminated",
+            "{\"a\":1,}",
+            "[1,]",
+            "nul",
+            "1e400",
+            "\"\\ud800\"",
+        ];
+        for text in invalid {
+            for (what, e) in [("JSON Lines", jsonl(text)), ("JSON", json(text))] {
+                let err = event_rows(&e, Part::Input, None)
+                    .expect_err(&format!("{what} payload {text:?} is not valid"));
+                assert_eq!(err.kind(), "malformed_json", "{what} {text:?}: {err}");
+                assert!(err.to_string().contains("at line 1 column"), "{err}");
+            }
+        }
+        // Several documents in a JSON payload; a document after an error in JSON Lines.
+        for (e, text) in [
+            (json("{\"a\":1} {\"b\":2}"), "two documents"),
+            (
+                jsonl("{\"a\":1}\n{\"a\":\n{\"a\":3}"),
+                "a broken second line",
+            ),
+        ] {
+            let err = event_rows(&e, Part::Output, None).expect_err(text);
+            assert_eq!(err.kind(), "malformed_json", "{text}");
+        }
+    }
+
+    #[test]
+    fn valid_json_payloads_keep_their_rows() {
+        let jsonl = |data: &str| ev(Encoding::Json, Some("application/jsonlines"), data);
+        let rows = |e: EventData| event_rows(&e, Part::Input, None).unwrap();
+        let p = |cells: Vec<Cell>| Row::Positional(cells);
+        // `-0` is Int(0) (also when `serde_json` would read -0.0), in every position.
+        assert_eq!(rows(json("-0")), vec![p(vec![Cell::Int(0)])]);
+        assert_eq!(
+            rows(json("[-0, -0.0, -0e1, \"-0\", -1]")),
+            vec![p(vec![
+                Cell::Int(0),
+                Cell::Float(-0.0),
+                Cell::Float(-0.0),
+                Cell::Str("-0".to_owned()),
+                Cell::Int(-1)
+            ])]
+        );
+        assert_eq!(
+            rows(json("{\"a\":-0,\"b\\\"-0\":\"x\\\\\",\"c\":-0}")),
+            vec![Row::Named(vec![
+                ("a".to_owned(), Cell::Int(0)),
+                ("b\"-0".to_owned(), Cell::Str("x\\".to_owned())),
+                ("c".to_owned(), Cell::Int(0)),
+            ])]
+        );
+        let r = rows(json("[-0.0]"));
+        assert!(
+            matches!(r[0], Row::Positional(ref c) if matches!(c[0], Cell::Float(f) if f.is_sign_negative()))
+        );
+        // JSON Lines: documents separated by whitespace, self-delimiting ones may touch.
+        assert_eq!(rows(jsonl("1 2\n\n3\r\n")).len(), 3);
+        assert_eq!(rows(jsonl("{\"a\":1}{\"a\":2}")).len(), 2);
+        assert_eq!(rows(jsonl("\"a\"\"b\"")).len(), 2);
+        assert_eq!(
+            rows(jsonl("-0\n-0")),
+            vec![p(vec![Cell::Int(0)]), p(vec![Cell::Int(0)])]
+        );
+        assert!(rows(jsonl("  \n")).is_empty());
+        assert!(rows(json(" \n ")).is_empty());
+        // Correct rounding, big integers.
+        assert_eq!(
+            rows(json(
+                "[0.1, 2.2250738585072011e-308, 18446744073709551616, -9223372036854775808]"
+            )),
+            vec![p(vec![
+                Cell::Float(0.1),
+                Cell::Float(2.2250738585072011e-308),
+                Cell::Float(18446744073709551616.0),
+                Cell::Int(i64::MIN)
+            ])]
+        );
+    }
+
+    /// Nesting limit of payload JSON: `serde_json`'s recursion limit (its 128th open bracket fails).
+    const MAX_JSON_NESTING: usize = 127;
+
+    #[test]
+    fn nesting_limit_of_json_payloads() {
+        let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let err = event_rows(&json(&nested(MAX_JSON_NESTING)), Part::Input, None).unwrap_err();
+        assert_eq!(err.kind(), "nested_json", "{err}");
+        let err = event_rows(&json(&nested(MAX_JSON_NESTING + 1)), Part::Input, None).unwrap_err();
+        assert_eq!(err.kind(), "malformed_json", "{err}");
+    }
+
+    proptest! {
+        /// Float literals are read as `str::parse::<f64>` reads them (correctly rounded).
+        #[test]
+        fn json_floats_round_like_str_parse(mant in any::<u64>(), exp in -330i32..310, frac in 0u32..20) {
+            let lit = format!("{}.{:0width$}e{exp}", mant, 7u64, width = frac as usize + 1);
+            let want = lit.parse::<f64>().unwrap();
+            prop_assume!(want.is_finite());
+            let r = event_rows(&json(&format!("[{lit}]")), Part::Input, None).unwrap();
+            prop_assert_eq!(r, vec![Row::Positional(vec![Cell::Float(want)])]);
+        }
     }
 }

@@ -1021,4 +1021,36 @@ mod tests {
         assert_eq!(a.present(), 1);
         assert_eq!(p.missing(a), 1);
     }
+
+    #[test]
+    fn capture_with_invalid_json_payloads_counts_every_record() {
+        let line = |data: &str| {
+            format!(
+                "{{\"captureData\":{{\"endpointInput\":{{\"observedContentType\":\"application/jsonlines\",\"mode\":\"INPUT\",\"data\":{},\"encoding\":\"JSON\"}}}}}}\n",
+                serde_json::to_string(data).unwrap()
+            )
+        };
+        let payloads = [
+            "{\"a\":1}",         // 1: one row
+            "01",                // 2: rejected (was two rows 0 and 1)
+            "{\"a\":1",          // 3: rejected
+            "{\"a\":2}\n{\"a\":3}", // 4: two rows
+            "[1,2]]",            // 5: rejected
+            "tru",               // 6: rejected
+            "{\"a\":4} garbage", // 7: rejected
+            "-0",                // 8: one row
+        ];
+        let input: String = payloads.iter().map(|p| line(p)).collect();
+        let mut p = DatasetProfile::default();
+        let s = profile_capture(input.as_bytes(), "c.jsonl", &mut p).unwrap();
+        assert_eq!((s.records, s.rows, s.rejected), (8, 4, 5));
+        let with_rows = 3;
+        assert_eq!(s.records, with_rows + s.rejected, "read = profiled + rejected");
+        assert_eq!(p.rejects.total, 5);
+        assert_eq!(p.rejects.by_kind.get("malformed_json"), Some(&5));
+        let lines: Vec<u64> = p.rejects.samples.iter().map(|r| r.location.line).collect();
+        assert_eq!(lines, vec![2, 3, 5, 6, 7]);
+        assert!(p.rejects.samples.iter().all(|r| r.location.source == "c.jsonl"));
+    }
 }
+
