@@ -21,4 +21,5 @@ pub mod profile;
 pub mod read;
 pub mod rows;
 pub mod suggest;
+pub mod time;
 pub mod value;

@@ -64,6 +64,7 @@ use polars_parquet::read::{
 
 use crate::profile::{CellRef, DatasetProfile, Location};
 use crate::read::{ReadError, ReadSummary};
+use crate::time::push_date;
 
 /// Decoded bytes of one row group held at a time: a larger row group is decoded in row windows
 /// of about this size (estimated from its own size statistics), so peak memory does not grow
@@ -656,33 +657,6 @@ fn decimal_cell<'a>(v: i128, scale: usize) -> CellRef<'a> {
 }
 
 const NANOS_PER_DAY: i64 = 86_400_000_000_000;
-
-/// The proleptic Gregorian date of a day count from 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`), valid for every `i64` day count a timestamp can produce.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = (if mp < 10 { mp + 3 } else { mp - 9 }) as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-/// Appends `YYYY-MM-DD` as chrono (and so polars) displays it: years outside 0..=9999 carry an
-/// explicit sign.
-fn push_date(out: &mut String, days: i64) {
-    use std::fmt::Write;
-    let (y, m, d) = civil_from_days(days);
-    let _ = if (0..=9999).contains(&y) {
-        write!(out, "{y:04}-{m:02}-{d:02}")
-    } else {
-        write!(out, "{y:+05}-{m:02}-{d:02}")
-    };
-}
 
 /// Appends `HH:MM:SS` and, when not whole, the fraction with 3, 6 or 9 digits (chrono's style).
 fn push_time_of_day(out: &mut String, nanos_of_day: i64) {
