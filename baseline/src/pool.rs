@@ -276,7 +276,7 @@ mod tests {
                 in_order_catching(
                     1000,
                     workers,
-                    |_| -> Result<(), ()> { panic!("static") },
+                    |_| -> Result<(), String> { panic!("static") },
                     |p| p.to_string(),
                     |_, _| {},
                 )

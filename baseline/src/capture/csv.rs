@@ -58,7 +58,7 @@ pub(super) fn csv_field_count(line: Option<&str>) -> usize {
     line.map_or(0, |l| memchr::memchr_iter(b',', l.as_bytes()).count() + 1)
 }
 
-fn text_cell(field: &str) -> Cell {
+pub(super) fn text_cell(field: &str) -> Cell {
     if field.is_empty() {
         Cell::Null
     } else {

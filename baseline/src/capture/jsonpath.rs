@@ -27,11 +27,11 @@ use crate::value::Row;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonPath {
     source: String,
-    steps: Vec<Step>,
+    pub(super) steps: Vec<Step>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Step {
+pub(super) enum Step {
     Key(String),
     Wildcard,
     Index(i64),

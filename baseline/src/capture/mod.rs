@@ -123,7 +123,7 @@
 //! # Layout
 //!
 //! [`record`] parses lines into records, [`payload`] turns payloads into rows with [`csv`],
-//! [`json`] and [`jsonpath`], and [`error`] holds the one error type. Everything public is
+//! `json` and [`jsonpath`], and [`error`] holds the one error type. Everything public is
 //! re-exported here (`capture::parse_capture_line`, `capture::JsonPath`, …); the timestamp
 //! functions are [`crate::time`]'s.
 

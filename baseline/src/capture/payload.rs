@@ -90,7 +90,8 @@ fn resolve_format(ev: &EventData, part: Part) -> Result<Format, DecodeError> {
     }
 }
 
-const BASE64: GeneralPurpose = GeneralPurpose::new(
+/// The BASE64 engine of payloads: standard alphabet, padding optional.
+pub(super) const BASE64: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );

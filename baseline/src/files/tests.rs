@@ -1,5 +1,7 @@
+
 use super::*;
 use serde_json::json;
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn fixtures() -> Option<PathBuf> {
@@ -58,62 +60,62 @@ enum Expect {
 }
 
 const FIXTURES: &[(&str, Kind, Expect)] = &[
-    (
-        "sdk-data-quality-baseline-headerless-csv/statistics.json",
-        Kind::Statistics,
-        Expect::Bytes,
-    ),
-    (
-        "sdk-data-quality-baseline-headerless-csv/constraints.good_case.json",
-        Kind::Constraints,
-        Expect::Bytes,
-    ),
-    (
-        "sdk-data-quality-baseline-headerless-csv/constraints.bad_case.json",
-        Kind::Constraints,
-        Expect::Bytes,
-    ),
-    (
-        "sdk-model-quality-regression-baseline/statistics.json",
-        Kind::Statistics,
-        Expect::Bytes,
-    ),
-    (
-        "sdk-model-quality-regression-baseline/constraints.good_case.json",
-        Kind::Constraints,
-        Expect::Bytes,
-    ),
-    (
-        "sdk-model-quality-regression-baseline/constraints.bad_case.json",
-        Kind::Constraints,
-        Expect::Bytes,
-    ),
-    (
-        "sdk-model-card-model-quality-statistics/model_monitor_model_quality_regression.json",
-        Kind::Statistics,
-        Expect::Bytes,
-    ),
-    (
-        "sdk-model-card-model-quality-statistics/model_monitor_model_quality_binary_classification.json",
-        Kind::Statistics,
-        Expect::SemanticWithoutVersionDataset,
-    ),
-    (
-        "sdk-monitor-testdata/statistics.json",
-        Kind::Statistics,
-        Expect::Semantic,
-    ),
-    (
-        "sdk-monitor-testdata/constraints.json",
-        Kind::Constraints,
-        Expect::Semantic,
-    ),
-    (
-        "sdk-monitor-testdata/constraint_violations.json",
-        Kind::Violations,
-        Expect::BytesPlusTrailingLf,
-    ),
-];
+        (
+            "sdk-data-quality-baseline-headerless-csv/statistics.json",
+            Kind::Statistics,
+            Expect::Bytes,
+        ),
+        (
+            "sdk-data-quality-baseline-headerless-csv/constraints.good_case.json",
+            Kind::Constraints,
+            Expect::Bytes,
+        ),
+        (
+            "sdk-data-quality-baseline-headerless-csv/constraints.bad_case.json",
+            Kind::Constraints,
+            Expect::Bytes,
+        ),
+        (
+            "sdk-model-quality-regression-baseline/statistics.json",
+            Kind::Statistics,
+            Expect::Bytes,
+        ),
+        (
+            "sdk-model-quality-regression-baseline/constraints.good_case.json",
+            Kind::Constraints,
+            Expect::Bytes,
+        ),
+        (
+            "sdk-model-quality-regression-baseline/constraints.bad_case.json",
+            Kind::Constraints,
+            Expect::Bytes,
+        ),
+        (
+            "sdk-model-card-model-quality-statistics/model_monitor_model_quality_regression.json",
+            Kind::Statistics,
+            Expect::Bytes,
+        ),
+        (
+            "sdk-model-card-model-quality-statistics/model_monitor_model_quality_binary_classification.json",
+            Kind::Statistics,
+            Expect::SemanticWithoutVersionDataset,
+        ),
+        (
+            "sdk-monitor-testdata/statistics.json",
+            Kind::Statistics,
+            Expect::Semantic,
+        ),
+        (
+            "sdk-monitor-testdata/constraints.json",
+            Kind::Constraints,
+            Expect::Semantic,
+        ),
+        (
+            "sdk-monitor-testdata/constraint_violations.json",
+            Kind::Violations,
+            Expect::BytesPlusTrailingLf,
+        ),
+    ];
 
 fn round_trip(bytes: &[u8], kind: Kind) -> String {
     match kind {
@@ -297,30 +299,30 @@ fn resolved_config_with_legacy_keys() {
 #[test]
 fn overrides_both_spellings_and_places() {
     let c = parse_constraints(
-        br#"{
+            br#"{
   "version": 0,
   "features": [
-{"name": "a", "inferred_type": "String",
- "string_constraints": {"domains": ["x"],
-    "monitoring_config_overrides": {"evaluate_constraints": "Disabled"}}},
-{"name": "b", "inferred_type": "String",
- "string_constraints": {"domains": ["x"],
-    "monitoringConfigOverrides": {"categorical_drift_method": "ChiSquared"}}},
-{"name": "c", "inferred_type": "Integral",
- "monitoringConfigOverrides": {"comparison_threshold": 0.3, "comparison_method": "Simple",
-                               "future_knob": 1}},
-{"name": "d", "inferred_type": "Integral",
- "monitoring_config_overrides": {"datatype_check_threshold": 0.5, "emit_metrics": "Disabled"}},
-{"name": "e", "inferred_type": "String",
- "monitoringConfigOverrides": {"perform_comparison": "Disabled"},
- "string_constraints": {"monitoring_config_overrides":
-    {"perform_comparison": "Enabled", "domain_content_threshold": 0.25}}}
+    {"name": "a", "inferred_type": "String",
+     "string_constraints": {"domains": ["x"],
+        "monitoring_config_overrides": {"evaluate_constraints": "Disabled"}}},
+    {"name": "b", "inferred_type": "String",
+     "string_constraints": {"domains": ["x"],
+        "monitoringConfigOverrides": {"categorical_drift_method": "ChiSquared"}}},
+    {"name": "c", "inferred_type": "Integral",
+     "monitoringConfigOverrides": {"comparison_threshold": 0.3, "comparison_method": "Simple",
+                                   "future_knob": 1}},
+    {"name": "d", "inferred_type": "Integral",
+     "monitoring_config_overrides": {"datatype_check_threshold": 0.5, "emit_metrics": "Disabled"}},
+    {"name": "e", "inferred_type": "String",
+     "monitoringConfigOverrides": {"perform_comparison": "Disabled"},
+     "string_constraints": {"monitoring_config_overrides":
+        {"perform_comparison": "Enabled", "domain_content_threshold": 0.25}}}
   ],
   "monitoring_config": {"comparison_threshold": 0.7,
- "distribution_constraints": {"comparison_threshold": 0.2, "categorical_comparison_threshold": "0.4"}}
+     "distribution_constraints": {"comparison_threshold": 0.2, "categorical_comparison_threshold": "0.4"}}
 }"#,
-    )
-    .unwrap();
+        )
+        .unwrap();
     c.validate().unwrap();
     // Unknown top-level key inside monitoring_config is kept.
     assert_eq!(
@@ -385,9 +387,9 @@ fn overrides_both_spellings_and_places() {
 #[test]
 fn validate_rejects_unknown_values() {
     let c = parse_constraints(
-        br#"{"version": 0.0, "monitoring_config": {"distribution_constraints": {"comparison_method": "Robustt"}}}"#,
-    )
-    .unwrap();
+            br#"{"version": 0.0, "monitoring_config": {"distribution_constraints": {"comparison_method": "Robustt"}}}"#,
+        )
+        .unwrap();
     // Resolution falls back to the default...
     assert_eq!(c.resolved().comparison_method, ComparisonMethod::Robust);
     // ...but validation reports it.
@@ -416,22 +418,22 @@ fn model_quality_violation_order() {
         ..Default::default()
     };
     assert_eq!(
-        to_jackson(&v).unwrap(),
-        "{\n  \"violations\" : [ {\n    \"metric_name\" : \"mse\",\n    \"constraint_check_type\" : \"GreaterThanThreshold\",\n    \"description\" : \"Metric mse with 0.33 was GreaterThanThreshold 0.03\"\n  } ]\n}"
-    );
+            to_jackson(&v).unwrap(),
+            "{\n  \"violations\" : [ {\n    \"metric_name\" : \"mse\",\n    \"constraint_check_type\" : \"GreaterThanThreshold\",\n    \"description\" : \"Metric mse with 0.33 was GreaterThanThreshold 0.03\"\n  } ]\n}"
+        );
 }
 
 #[test]
 fn lenient_numbers() {
     let s = parse_statistics(
-        br#"{"version": 0, "dataset": {"item_count": 24.0},
-             "features": [{"name": "x", "inferred_type": "Fractional",
-               "numerical_statistics": {"common": {"num_present": "3", "num_missing": 0.0},
-                 "mean": "NaN", "sum": 1, "std_dev": "Infinity", "min": "-Infinity", "max": 2,
-                 "distribution": {"kll": {"buckets": [{"lower_bound": 0, "upper_bound": 1, "count": 3}],
-                   "sketch": {"parameters": {"c": 0.64, "k": 2048}, "data": [[1, 2.5]]}}}}}]}"#,
-    )
-    .unwrap();
+            br#"{"version": 0, "dataset": {"item_count": 24.0},
+                 "features": [{"name": "x", "inferred_type": "Fractional",
+                   "numerical_statistics": {"common": {"num_present": "3", "num_missing": 0.0},
+                     "mean": "NaN", "sum": 1, "std_dev": "Infinity", "min": "-Infinity", "max": 2,
+                     "distribution": {"kll": {"buckets": [{"lower_bound": 0, "upper_bound": 1, "count": 3}],
+                       "sketch": {"parameters": {"c": 0.64, "k": 2048}, "data": [[1, 2.5]]}}}}}]}"#,
+        )
+        .unwrap();
     assert_eq!(s.dataset.item_count, 24);
     let n = s.features.as_ref().unwrap()[0]
         .numerical_statistics
@@ -515,26 +517,26 @@ fn writes_our_own_statistics_in_aws_format() {
         r#"{
   "version" : 0.0,
   "dataset" : {
-"item_count" : 2
+    "item_count" : 2
   },
   "features" : [ {
-"name" : "s",
-"inferred_type" : "String",
-"string_statistics" : {
-  "common" : {
-    "num_present" : 2,
-    "num_missing" : 0
-  },
-  "distinct_count" : 1.0,
-  "distribution" : {
-    "categorical" : {
-      "buckets" : [ {
-        "value" : "a",
-        "count" : 2
-      } ]
+    "name" : "s",
+    "inferred_type" : "String",
+    "string_statistics" : {
+      "common" : {
+        "num_present" : 2,
+        "num_missing" : 0
+      },
+      "distinct_count" : 1.0,
+      "distribution" : {
+        "categorical" : {
+          "buckets" : [ {
+            "value" : "a",
+            "count" : 2
+          } ]
+        }
+      }
     }
-  }
-}
   } ]
 }"#
     );

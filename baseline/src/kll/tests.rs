@@ -1,3 +1,4 @@
+
 use super::*;
 use proptest::prelude::*;
 use std::path::PathBuf;
@@ -689,17 +690,17 @@ fn one_million_values_within_bound() {
         }
         let derived = KllSketch::from_levels(s.k(), s.c(), s.levels().to_vec());
         println!(
-            "{name}: n={n} levels={} stored={} (max {max_stored}, capacity {}) \
-             bound={:.3e} ({} values; derived-from-levels {}) actual max rank error={} ({:.3e})",
-            s.levels().len(),
-            s.stored_items(),
-            s.total_capacity(),
-            s.rank_error_bound(),
-            s.rank_error_weight(),
-            derived.rank_error_weight(),
-            worst,
-            worst as f64 / n as f64
-        );
+                "{name}: n={n} levels={} stored={} (max {max_stored}, capacity {}) \
+                 bound={:.3e} ({} values; derived-from-levels {}) actual max rank error={} ({:.3e})",
+                s.levels().len(),
+                s.stored_items(),
+                s.total_capacity(),
+                s.rank_error_bound(),
+                s.rank_error_weight(),
+                derived.rank_error_weight(),
+                worst,
+                worst as f64 / n as f64
+            );
         assert!(worst <= s.rank_error_weight());
         assert!(s.rank_error_weight() <= derived.rank_error_weight());
         for q in [0.001, 0.01, 0.25, 0.5, 0.75, 0.99, 0.999] {

@@ -55,10 +55,10 @@ pub struct Moments {
     /// Sum of squared deviations from the mean.
     pub m2: f64,
     /// Smallest value (`+∞` when empty).
-    #[serde(with = "crate::profile::nonfinite")]
+    #[serde(with = "nonfinite")]
     pub min: f64,
     /// Largest value (`−∞` when empty).
-    #[serde(with = "crate::profile::nonfinite")]
+    #[serde(with = "nonfinite")]
     pub max: f64,
 }
 

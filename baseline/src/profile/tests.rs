@@ -1,3 +1,4 @@
+
 use super::*;
 
 fn here() -> Location {

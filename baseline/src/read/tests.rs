@@ -1,4 +1,6 @@
+
 use super::*;
+use crate::profile::DatasetProfile;
 
 #[test]
 fn csv_header_auto_and_ragged() {
@@ -201,7 +203,7 @@ fn csv_blocks_equal_one_pass() {
 
 #[test]
 fn csv_blocks_chunk_size_does_not_matter() {
-    use crate::rows::csv_blocks_chunked;
+    use super::csv_blocks::csv_blocks_chunked;
     let (data, _) = tricky_csv(400);
     let len = data.len() as u64;
     let want = csv_blocks_chunked(&data[..], len, 300, 1 << 20).unwrap();
@@ -445,9 +447,9 @@ fn jsonl_rows_and_rejects() {
 fn capture_with_invalid_json_payloads_counts_every_record() {
     let line = |data: &str| {
         format!(
-            "{{\"captureData\":{{\"endpointInput\":{{\"observedContentType\":\"application/jsonlines\",\"mode\":\"INPUT\",\"data\":{},\"encoding\":\"JSON\"}}}}}}\n",
-            serde_json::to_string(data).unwrap()
-        )
+                "{{\"captureData\":{{\"endpointInput\":{{\"observedContentType\":\"application/jsonlines\",\"mode\":\"INPUT\",\"data\":{},\"encoding\":\"JSON\"}}}}}}\n",
+                serde_json::to_string(data).unwrap()
+            )
     };
     let payloads = [
         "{\"a\":1}",            // 1: one row

@@ -1,4 +1,10 @@
+
+use super::csv::text_cell;
+use super::jsonpath::Step;
+use super::payload::BASE64;
 use super::*;
+use crate::value::{Cell, Row};
+use base64::Engine as _;
 use proptest::prelude::*;
 
 /// `endpoint-csv-capture.excerpt.jsonl`, line 1 (verbatim).

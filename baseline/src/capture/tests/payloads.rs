@@ -76,8 +76,8 @@ fn payload_error_kinds() {
     assert_eq!(
         err.to_string(),
         "Encoding mismatch: Encoding is CSV for endpointInput, but Encoding is JSON for \
-         endpointOutput. We currently only support the same type of input and output \
-         encoding at the moment."
+             endpointOutput. We currently only support the same type of input and output \
+             encoding at the moment."
     );
     // The mismatch does not matter when one side is not read.
     let only_in = ExtractConfig {
@@ -154,8 +154,8 @@ fn base64_csv_round_trip() {
     let text = "5,\"x,y\",7.25\n8,,9\n";
     let encoded = BASE64.encode(text.as_bytes());
     let line = format!(
-        "{{\"captureData\":{{\"endpointInput\":{{\"observedContentType\":\"text/csv\",\"mode\":\"INPUT\",\"data\":{encoded:?},\"encoding\":\"BASE64\"}},\"endpointOutput\":{{\"observedContentType\":\"text/csv; charset=utf-8\",\"mode\":\"OUTPUT\",\"data\":\"0.1\\n0.2\",\"encoding\":\"CSV\"}}}},\"eventMetadata\":{{\"eventId\":\"e\",\"inferenceTime\":\"2022-04-18T00:21:48Z\"}},\"eventVersion\":\"0\"}}"
-    );
+            "{{\"captureData\":{{\"endpointInput\":{{\"observedContentType\":\"text/csv\",\"mode\":\"INPUT\",\"data\":{encoded:?},\"encoding\":\"BASE64\"}},\"endpointOutput\":{{\"observedContentType\":\"text/csv; charset=utf-8\",\"mode\":\"OUTPUT\",\"data\":\"0.1\\n0.2\",\"encoding\":\"CSV\"}}}},\"eventMetadata\":{{\"eventId\":\"e\",\"inferenceTime\":\"2022-04-18T00:21:48Z\"}},\"eventVersion\":\"0\"}}"
+        );
     let parsed = parse_capture_line(line.as_bytes()).unwrap();
     assert_eq!(parsed.input.as_ref().unwrap().encoding, Encoding::Base64);
     assert_eq!(parsed.input.as_ref().unwrap().data, encoded);
@@ -198,18 +198,18 @@ fn base64_csv_round_trip() {
 fn json_scalars_and_shapes() {
     let one = |data: &str| event_rows(&json(data), Part::Output, None).unwrap();
     assert_eq!(
-        one("{\"i\": 3, \"f\": 3.0, \"e\": 1e5, \"n\": -7, \"big\": 9223372036854775808, \"s\": \"3\", \"b\": true, \"z\": null}"),
-        vec![Row::Named(vec![
-            ("i".to_string(), Cell::Int(3)),
-            ("f".to_string(), Cell::Float(3.0)),
-            ("e".to_string(), Cell::Float(1e5)),
-            ("n".to_string(), Cell::Int(-7)),
-            ("big".to_string(), Cell::Float(9223372036854775808.0)),
-            ("s".to_string(), Cell::Str("3".to_string())),
-            ("b".to_string(), Cell::Bool(true)),
-            ("z".to_string(), Cell::Null),
-        ])]
-    );
+            one("{\"i\": 3, \"f\": 3.0, \"e\": 1e5, \"n\": -7, \"big\": 9223372036854775808, \"s\": \"3\", \"b\": true, \"z\": null}"),
+            vec![Row::Named(vec![
+                ("i".to_string(), Cell::Int(3)),
+                ("f".to_string(), Cell::Float(3.0)),
+                ("e".to_string(), Cell::Float(1e5)),
+                ("n".to_string(), Cell::Int(-7)),
+                ("big".to_string(), Cell::Float(9223372036854775808.0)),
+                ("s".to_string(), Cell::Str("3".to_string())),
+                ("b".to_string(), Cell::Bool(true)),
+                ("z".to_string(), Cell::Null),
+            ])]
+        );
     // Keys stay in payload order (not sorted).
     assert_eq!(
         one("{\"b\":1,\"a\":2}"),

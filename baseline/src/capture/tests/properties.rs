@@ -117,24 +117,24 @@ proptest! {
 fn capture_throughput() {
     const N: usize = 200_000;
     let lines: Vec<String> = (0..N)
-        .map(|i| {
-            let feats: Vec<String> = (0..25)
-                .map(|j| {
-                    if j % 2 == 0 {
-                        format!("{}", (i * 31 + j * 7) % 1000)
-                    } else {
-                        format!("{}.{}", (i + j) % 97, (i * j) % 1000)
-                    }
-                })
-                .collect();
-            format!(
-                "{{\"captureData\":{{\"endpointInput\":{{\"observedContentType\":\"text/csv\",\"mode\":\"INPUT\",\"data\":\"{}\",\"encoding\":\"CSV\"}},\"endpointOutput\":{{\"observedContentType\":\"text/csv; charset=utf-8\",\"mode\":\"OUTPUT\",\"data\":\"0.{:06}\",\"encoding\":\"CSV\"}}}},\"eventMetadata\":{{\"eventId\":\"f04a8538-696c-4648-8064-{:012}\",\"inferenceTime\":\"2022-04-18T00:21:48Z\"}},\"eventVersion\":\"0\"}}",
-                feats.join(","),
-                i % 1_000_000,
-                i
-            )
-        })
-        .collect();
+            .map(|i| {
+                let feats: Vec<String> = (0..25)
+                    .map(|j| {
+                        if j % 2 == 0 {
+                            format!("{}", (i * 31 + j * 7) % 1000)
+                        } else {
+                            format!("{}.{}", (i + j) % 97, (i * j) % 1000)
+                        }
+                    })
+                    .collect();
+                format!(
+                    "{{\"captureData\":{{\"endpointInput\":{{\"observedContentType\":\"text/csv\",\"mode\":\"INPUT\",\"data\":\"{}\",\"encoding\":\"CSV\"}},\"endpointOutput\":{{\"observedContentType\":\"text/csv; charset=utf-8\",\"mode\":\"OUTPUT\",\"data\":\"0.{:06}\",\"encoding\":\"CSV\"}}}},\"eventMetadata\":{{\"eventId\":\"f04a8538-696c-4648-8064-{:012}\",\"inferenceTime\":\"2022-04-18T00:21:48Z\"}},\"eventVersion\":\"0\"}}",
+                    feats.join(","),
+                    i % 1_000_000,
+                    i
+                )
+            })
+            .collect();
     let bytes: usize = lines.iter().map(String::len).sum();
     let cfg = ExtractConfig::default();
 
@@ -160,7 +160,7 @@ fn capture_throughput() {
     assert_eq!(cells, N * 26);
     println!(
         "{N} CSV capture lines (25 features, {:.0} bytes/line): parse_capture_line {:.0} lines/s \
-         ({:.0} MB/s); parse + record_rows {:.0} lines/s ({:.0} MB/s)",
+             ({:.0} MB/s); parse + record_rows {:.0} lines/s ({:.0} MB/s)",
         bytes as f64 / N as f64,
         N as f64 / parse_s,
         bytes as f64 / parse_s / 1e6,

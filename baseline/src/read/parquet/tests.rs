@@ -1,3 +1,4 @@
+
 use super::*;
 use crate::profile::Merge;
 use crate::read::{profile_csv, HeaderMode};
