@@ -475,7 +475,7 @@ fn valid_json_payloads_keep_their_rows() {
         )),
         vec![p(vec![
             Cell::Float(0.1),
-            Cell::Float(2.2250738585072011e-308),
+            Cell::Float("2.2250738585072011e-308".parse().unwrap()),
             Cell::Float(18446744073709551616.0),
             Cell::Int(i64::MIN)
         ])]
