@@ -47,8 +47,8 @@
 //!
 //! Payloads are parsed as RFC 8259 JSON by `serde_json` (a `JSON Lines` payload as a stream of
 //! documents separated by whitespace), nested at most 127 levels deep. Invalid JSON (`01`,
-//! `tru`, `[1]]`, trailing characters) is `malformed_json`, never a partial row. JSON numbers become
-//! [`Cell::Int`] when the literal has no fraction or exponent and fits in `i64` (`-0` is
+//! `tru`, `[1]]`, trailing characters) is `malformed_json`, never a partial row. JSON numbers
+//! become [`Cell::Int`] when the literal has no fraction or exponent and fits in `i64` (`-0` is
 //! `Int(0)`). Otherwise they become [`Cell::Float`], correctly rounded (as Java's
 //! `Double.parseDouble`: the workspace turns on `serde_json`'s `float_roundtrip`, without which it
 //! can be 1 ULP off), and

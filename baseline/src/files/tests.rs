@@ -1,3 +1,5 @@
+//! Tests of the SageMaker files: round trips of the shared fixtures byte for byte, lenient reading,
+//! validation.
 
 use super::*;
 use serde_json::json;

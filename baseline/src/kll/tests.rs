@@ -1,3 +1,5 @@
+//! Tests of the KLL sketch against Deequ (hand traces, a Java transliteration, fixtures) and its
+//! bounds.
 
 use super::*;
 use proptest::prelude::*;

@@ -1,3 +1,4 @@
+//! Tests of column and dataset profiles: adding, merging, serde.
 
 use super::*;
 

@@ -11,10 +11,10 @@
 //! own `position().line()` is the line where the *previous* record ended, which is off after
 //! blank lines and with `\r\n` line ends).
 //!
-//! A large regular file can also be read as byte blocks ([`super::csv_blocks::csv_blocks`] finds the record
-//! boundaries, [`csv_layout`] decides the header and row width once, and
-//! [`for_each_csv_block_row`] reads a later block); [`super::csv_blocks::profile_csv_at`] profiles the
-//! blocks in parallel.
+//! A large regular file can also be read as byte blocks ([`super::csv_blocks::csv_blocks`] finds
+//! the record boundaries, [`csv_layout`] decides the header and row width once, and
+//! [`for_each_csv_block_row`] reads a later block); [`super::csv_blocks::profile_csv_at`]
+//! profiles the blocks in parallel.
 
 use std::io::{BufRead, Read};
 

@@ -1,3 +1,4 @@
+//! Tests of the dataset readers: CSV (one pass and blocks), gzip, JSON Lines, capture JSONL.
 
 use super::*;
 use crate::profile::DatasetProfile;

@@ -1,3 +1,5 @@
+//! Tests of capture decoding: real fixture lines, record parsing; payloads and properties in the
+//! submodules.
 
 use super::csv::text_cell;
 use super::jsonpath::Step;

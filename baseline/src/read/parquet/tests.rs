@@ -1,3 +1,4 @@
+//! Tests of the Parquet reader, against files written with polars and against the CSV reader.
 
 use super::*;
 use crate::profile::Merge;
