@@ -4,7 +4,8 @@
 //! The analyzer is a JVM program that serializes its reports with Jackson's
 //! `DefaultPrettyPrinter`, and formats doubles with Java's `Double.toString`.
 //! This module reproduces both, so that files we write are byte-identical to
-//! the ones AWS writes for the same content.
+//! the ones AWS writes for the same content. It is the last step of writing the SageMaker
+//! files ([`crate::files::to_jackson`]).
 
 use serde_json::Value;
 use std::fmt::Write as _;
