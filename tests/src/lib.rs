@@ -292,3 +292,12 @@ fn serve(mut client: std::net::TcpStream, upstream: &str, st: &std::sync::Arc<Pr
     }
     let _ = client.shutdown(std::net::Shutdown::Both);
 }
+
+/// One data-quality job over `spec`'s window (no model quality, no metrics): what `driftmon run`
+/// does with the same flags.
+pub fn run_data_quality(
+    spec: &driftmon_monitor::monitors::data_quality::RunSpec,
+) -> Result<driftmon_monitor::job::RunOutcome, driftmon_monitor::monitors::RunError> {
+    use driftmon_monitor::job::{run_once, Job};
+    run_once(&Job::from_spec(spec, &Default::default()), None).map(|(o, _)| o)
+}

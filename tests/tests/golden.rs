@@ -11,8 +11,9 @@
 use std::path::{Path, PathBuf};
 
 use driftmon_baseline::capture::{parse_timestamp_ms, ExtractConfig, JsonPath};
-use driftmon_monitor::monitors::data_quality::{run_once, RunSpec};
+use driftmon_monitor::monitors::data_quality::RunSpec;
 use driftmon_rules::config::DriftConfig;
+use driftmon_tests::run_data_quality as run_once;
 use driftmon_tests::{fixture, temp_dir};
 use serde_json::Value;
 

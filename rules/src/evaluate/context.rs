@@ -29,21 +29,33 @@ fn adjust(pvals: &[Option<f64>], c: Correction) -> Vec<Option<f64>> {
 /// `f` over `items`, in order, on up to `available_parallelism()` threads
 /// ([`driftmon_baseline::pool::in_order`]): each feature's measures are independent, and the
 /// KS p-value of a large window can take tens of milliseconds (the exact one-sided Smirnov sum
-/// has `O(en)` terms). A panic in `f` propagates.
+/// has `O(en)` terms). A panic in `f` propagates to the caller with its message (the job turns
+/// it into `Failed`); it never hangs the pool.
 fn par_map<'a, T: Sync, R: Send>(items: &'a [T], f: impl Fn(&'a T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut out = Vec::with_capacity(items.len());
-    let done: Result<(), std::convert::Infallible> = driftmon_baseline::pool::in_order(
+    let done: Result<(), std::convert::Infallible> = driftmon_baseline::pool::in_order_catching(
         items.len(),
         threads,
         |i| Ok(f(&items[i])),
-        |i| panic!("measuring feature {i} panicked"),
+        |p| panic!("measuring feature {} panicked: {}", p.index, p.message),
         |_, r| out.push(r),
     );
     match done {
         Ok(()) => out,
         Err(never) => match never {},
     }
+}
+
+/// Fault injection for tests only: the measures of this feature panic. Nothing in driftmon sets
+/// it; the tests that check a panicking measure ends the run as `Failed` (not a hang) do, in their
+/// own process.
+static PANIC_IN_MEASURES_OF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Makes the measures of feature `name` panic, for the rest of the process (tests only).
+#[doc(hidden)]
+pub fn inject_panic_in_measures_of(name: &str) {
+    let _ = PANIC_IN_MEASURES_OF.set(name.to_owned());
 }
 
 /// Builds the context: matches features, computes every measure once, corrects p-values.
@@ -53,6 +65,9 @@ pub fn context<'a>(
     drift: &'a DriftConfig,
 ) -> Context<'a> {
     let one = |bf: &'a BaselineFeature| {
+        if PANIC_IN_MEASURES_OF.get() == Some(&bf.name) {
+            panic!("injected fault in the measures of {}", bf.name);
+        }
         let cur = current.column(&bf.name);
         let mut numeric = None;
         let mut categorical = None;

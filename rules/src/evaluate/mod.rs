@@ -244,6 +244,8 @@ use psi::PsiRule;
 
 pub use baseline_drift::linf_distance;
 pub use context::context;
+#[doc(hidden)]
+pub use context::inject_panic_in_measures_of;
 pub use drift::drift_verdict;
 
 use context::is_numeric;

@@ -564,11 +564,14 @@ pub fn profile_objects_in_ranges(
             err,
         })
     };
-    driftmon_baseline::pool::in_order(
+    driftmon_baseline::pool::in_order_catching(
         pieces.len(),
         worker_count(spec),
         one,
-        |i| RunError::NoData(format!("a worker panicked on {}", files[pieces[i].file])),
+        |p| RunError::Panic {
+            monitor_type: crate::monitors::MonitorType::DataQuality,
+            message: format!("reading {}: {}", files[pieces[p.index].file], p.message),
+        },
         |i, (mut wp, lines)| {
             if pieces[i].start == 0 {
                 line_base = 0;
