@@ -1,5 +1,6 @@
 //! Tests of the configuration reading.
 
+use super::raw::*;
 use super::*;
 use driftmon_baseline::capture::parse_timestamp_ms;
 
@@ -40,7 +41,7 @@ schedule = "cron(0 * ? * * *)"
 
 #[test]
 fn example_validates() {
-    let text = include_str!("../../driftmon.example.toml");
+    let text = include_str!("../../../driftmon.example.toml");
     let cfg = check(text).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(cfg.server.listen, "127.0.0.1:9464".parse().unwrap());
     assert_eq!(cfg.server.shutdown_grace, Duration::from_secs(30));

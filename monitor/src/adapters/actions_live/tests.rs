@@ -1,5 +1,6 @@
 //! Tests of the live action adapters' pure parts.
 
+use super::texts::short_window;
 use super::*;
 use crate::control::schedule::Window;
 use crate::control::state::ViolationKey;

@@ -16,7 +16,7 @@ fn short_time(ms: i64) -> String {
 }
 
 /// `2026-11-21T13:00Z–14:00Z` (the end's date only when it differs).
-fn short_window(start_ms: i64, end_ms: i64) -> String {
+pub(super) fn short_window(start_ms: i64, end_ms: i64) -> String {
     let a = short_time(start_ms);
     let b = short_time(end_ms);
     match (a.split_once('T'), b.split_once('T')) {

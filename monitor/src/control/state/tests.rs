@@ -3,7 +3,10 @@
 use super::*;
 use crate::adapters::state_store::MemoryStore;
 use crate::adapters::state_store::StateRepo;
+use crate::adapters::state_store::{StateError, UpdateError, Version};
+use crate::control::policy::fnv1a64;
 use driftmon_baseline::capture::parse_timestamp_ms;
+use driftmon_baseline::files::ConstraintViolations;
 
 const H: i64 = 3_600_000;
 const M: i64 = 60_000;
