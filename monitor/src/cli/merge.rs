@@ -57,7 +57,7 @@ fn merge_spec(a: &MergeArgs) -> anyhow::Result<RunSpec> {
 
 /// Runs the command.
 pub(crate) fn run(a: &MergeArgs) -> anyhow::Result<()> {
-    let spec = merge_spec(&a).inspect_err(|e| println!("Failed: {e:#}"))?;
+    let spec = merge_spec(a).inspect_err(|e| println!("Failed: {e:#}"))?;
     let extras = RunExtras {
         model_quality: None,
         history: a.history.clone(),
