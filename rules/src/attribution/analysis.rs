@@ -7,7 +7,7 @@
 //!     "expected_value": 0.2506…}}}}
 //! ```
 //!
-//! Written byte for byte as Clarify's container does ([`super::pyjson`]). Read leniently: any
+//! Written byte for byte as Clarify's container does ([`crate::clarify::pyjson`]). Read leniently: any
 //! label key (one real baseline used a score as its key), keys other than
 //! `global_shap_values` / `expected_value` ignored (`global_top_shap_text`, `pdp`), other
 //! top-level sections (bias) ignored, feature order kept.
@@ -15,7 +15,7 @@
 use serde_json::{Map, Number, Value};
 
 use super::kernel_shap::LabelGlobal;
-use super::pyjson::to_python_json;
+use crate::clarify::pyjson::dumps_indent4;
 
 /// Why an `analysis.json` could not be read as an explainability baseline.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -72,7 +72,7 @@ pub fn write_analysis(labels: &[LabelGlobal]) -> String {
     let mut root = Map::new();
     root.insert("version".into(), Value::String("1.0".into()));
     root.insert("explanations".into(), explanations_value(labels));
-    to_python_json(&Value::Object(root))
+    dumps_indent4(&Value::Object(root))
 }
 
 /// The per-label global values of an `analysis.json` (AWS-written or driftmon's), in file order.

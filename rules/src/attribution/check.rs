@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::kernel_shap::LabelGlobal;
 use super::ndcg::ndcg;
-use super::pyjson::{py_repr, to_python_json};
+use crate::clarify::pyjson::{dumps_indent4, py_float_repr};
 use crate::metrics_catalog::{Dimension, MetricPoint, MetricValue, PointContext, Target};
 
 /// The documented threshold: "an nDCG score below 0.90 triggers an alert".
@@ -137,8 +137,8 @@ impl DriftCheck {
                     constraint_check_type: CHECK_TYPE.into(),
                     description: format!(
                         "Feature attribution drift {} exceeds threshold {}",
-                        py_repr(*ndcg),
-                        py_repr(self.threshold)
+                        py_float_repr(*ndcg),
+                        py_float_repr(self.threshold)
                     ),
                 }),
                 _ => None,
@@ -176,7 +176,7 @@ impl DriftCheck {
         let mut root = Map::new();
         root.insert("version".into(), Value::String("1.0".into()));
         root.insert("violations".into(), Value::Array(list));
-        Some(to_python_json(&Value::Object(root)))
+        Some(dumps_indent4(&Value::Object(root)))
     }
 }
 

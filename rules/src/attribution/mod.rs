@@ -8,7 +8,7 @@
 //! * [`ndcg`]: the drift score, nDCG of the current global SHAP ranking against the baseline's,
 //!   bit for bit as `sklearn.metrics.ndcg_score`.
 //! * [`analysis`]: `analysis.json` for explainability, written byte for byte as Clarify does
-//!   ([`pyjson`]) and read back (AWS-written files too) as the baseline.
+//!   ([`crate::clarify::pyjson`]) and read back (AWS-written files too) as the baseline.
 //! * [`check`]: the drift check per label (nDCG < 0.9), `constraint_violations.json`
 //!   (`feature_attribution_drift_check`, no file when clean) and the CloudWatch points.
 //! * [`execution`]: one baselining job or monitoring execution end to end ([`execute`]).
@@ -20,7 +20,6 @@ pub mod kernel_shap;
 pub mod linalg;
 pub mod model;
 pub mod ndcg;
-pub mod pyjson;
 pub mod rng;
 
 pub use analysis::{parse_analysis, write_analysis, AnalysisError};
