@@ -745,38 +745,8 @@ impl ModelQualityRunSpec {
     }
 }
 
-/// How a model-quality execution ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ModelQualityStatus {
-    /// Metrics computed, no violation.
-    Completed,
-    /// Metrics computed, at least one violation.
-    CompletedWithViolations,
-    /// The ground-truth window holds no label: nothing to compute yet.
-    NoGroundTruth,
-    /// Labels exist but none joins a usable prediction of the capture window.
-    NoMatchedPredictions,
-}
-
-impl ModelQualityStatus {
-    /// `Completed`, `CompletedWithViolations`, `NoGroundTruth` or `NoMatchedPredictions`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ModelQualityStatus::Completed => "Completed",
-            ModelQualityStatus::CompletedWithViolations => "CompletedWithViolations",
-            ModelQualityStatus::NoGroundTruth => "NoGroundTruth",
-            ModelQualityStatus::NoMatchedPredictions => "NoMatchedPredictions",
-        }
-    }
-
-    /// Whether metrics were computed.
-    pub fn has_metrics(self) -> bool {
-        matches!(
-            self,
-            ModelQualityStatus::Completed | ModelQualityStatus::CompletedWithViolations
-        )
-    }
-}
+/// How a model-quality execution ended (the status of its `drift_report.json` section).
+pub use driftmon_rules::report::ModelQualityStatus;
 
 /// The join's counters (see the module documentation for the units).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
