@@ -223,3 +223,14 @@ fn the_toml_names_a_monitors_type() {
         "{err}"
     );
 }
+
+#[test]
+fn drift_settings_are_validated_on_the_command_line_as_in_the_toml() {
+    let d = demo();
+    let out = temp_dir("monitor-types-alpha");
+    let baseline = d.join("baseline").to_string_lossy().into_owned();
+    let (ok, stdout, _) = run(&out, &["--baseline", &baseline, "--alpha", "5"]);
+    assert!(!ok, "--alpha 5 must be refused: {stdout}");
+    assert!(stdout.contains("--alpha: 5 must be in (0, 1]"), "{stdout}");
+    assert!(!out.join("constraint_violations.json").exists());
+}

@@ -26,7 +26,7 @@ pub(crate) struct DriftArgs {
 
 /// The drift settings of the flags.
 pub(crate) fn drift_config(a: &DriftArgs) -> anyhow::Result<DriftConfig> {
-    Ok(DriftConfig {
+    let d = DriftConfig {
         psi_threshold: a.psi_threshold,
         ks_threshold: a.ks_threshold,
         cramers_v_threshold: a.cramers_v_threshold,
@@ -38,7 +38,20 @@ pub(crate) fn drift_config(a: &DriftArgs) -> anyhow::Result<DriftConfig> {
             )
         })?,
         ..DriftConfig::default()
-    })
+    };
+    // The same validation as the TOML configuration's (rules::config).
+    let problems: Vec<String> = d
+        .validate()
+        .into_iter()
+        .map(|p| match p.field {
+            Some(f) => format!("--{}: {}", f.replace('_', "-"), p.message),
+            None => p.message,
+        })
+        .collect();
+    if !problems.is_empty() {
+        anyhow::bail!("{}", problems.join("; "));
+    }
+    Ok(d)
 }
 
 /// The model-quality analyzer options of the flags.

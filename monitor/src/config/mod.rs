@@ -12,7 +12,7 @@
 //!
 //! [[monitor]]
 //! name = "credit-risk-data-quality"  # the schedule name in the output layout
-//! kind = "data_quality"              # or "model_quality"
+//! type = "data-quality"             # or "model-quality" (older configs: kind = "data_quality")
 //! endpoint = "credit-risk"
 //! capture = "driftmon-demo/capture"  # local folder or s3://bucket/prefix
 //! baseline = "driftmon-demo/baseline"
@@ -37,7 +37,7 @@
 //!   win; `drift` and `policy` merge key by key; `actions` is taken whole, from the monitor if it
 //!   has an `actions` table, else from the defaults.
 //! * `[[monitor]]`: `name` (SageMaker's schedule-name rule: letters, digits, hyphens, ≤ 63),
-//!   `kind` (`data_quality`, the default, or `model_quality`), `endpoint`, `variant`, `capture`,
+//!   `type` (`data-quality`, the default, or `model-quality`; `kind` with `data_quality` / `model_quality` is the older spelling), `endpoint`, `variant`, `capture`,
 //!   `baseline` (required for data quality; the model-quality constraints are optional),
 //!   `output`, `schedule` ([`crate::control::schedule`]), `start_offset` / `end_offset` (negative
 //!   ISO-8601 durations, SageMaker's `StartTimeOffset` / `EndTimeOffset`), `input_path` /
@@ -80,7 +80,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use driftmon_baseline::capture::{format_timestamp_ms, ExtractConfig, JsonPath};
-use driftmon_rules::config::{Correction, DriftConfig};
+use driftmon_rules::config::DriftConfig;
 use driftmon_rules::model_quality::ProblemType;
 use serde::de::{self, DeserializeOwned, Visitor};
 use serde::Deserialize;

@@ -385,58 +385,30 @@ pub(super) fn merge_drift(d: &RawDrift, m: &RawDrift) -> RawDrift {
 
 pub(super) fn drift_config(r: &RawDrift, path: &str, errs: &mut Errs) -> DriftConfig {
     let mut d = DriftConfig::default();
-    let mut positive = |key: &str, v: Option<f64>, max: Option<f64>, slot: &mut f64| {
+    let set = |slot: &mut f64, v: Option<f64>| {
         if let Some(x) = v {
-            let ok = x.is_finite() && x > 0.0 && max.is_none_or(|m| x <= m);
-            if ok {
-                *slot = x;
-            } else {
-                let range = match max {
-                    Some(m) => format!("in (0, {m}]"),
-                    None => "positive".to_owned(),
-                };
-                errs.push(&join_path(path, key), format!("{x} must be {range}"));
-            }
+            *slot = x;
         }
     };
-    positive("psi_threshold", r.psi_threshold, None, &mut d.psi_threshold);
-    positive("psi_epsilon", r.psi_epsilon, Some(0.1), &mut d.psi_epsilon);
-    positive(
-        "ks_threshold",
-        r.ks_threshold,
-        Some(1.0),
-        &mut d.ks_threshold,
-    );
-    positive(
-        "cramers_v_threshold",
-        r.cramers_v_threshold,
-        Some(1.0),
-        &mut d.cramers_v_threshold,
-    );
-    positive("alpha", r.alpha, Some(1.0), &mut d.alpha);
+    set(&mut d.psi_threshold, r.psi_threshold);
+    set(&mut d.psi_epsilon, r.psi_epsilon);
+    set(&mut d.ks_threshold, r.ks_threshold);
+    set(&mut d.cramers_v_threshold, r.cramers_v_threshold);
+    set(&mut d.alpha, r.alpha);
     if let Some(b) = r.psi_bins {
-        if (2..=1000).contains(&b) {
-            d.psi_bins = b as usize;
-        } else {
-            errs.push(&join_path(path, "psi_bins"), format!("{b} must be 2–1000"));
-        }
+        d.psi_bins = usize::try_from(b).unwrap_or(usize::MAX);
     }
-    if let Some(x) = r.psi {
-        d.psi_enabled = x;
-    }
-    if let Some(x) = r.ks {
-        d.ks_enabled = x;
-    }
-    if let Some(x) = r.chi_square {
-        d.chi_square_enabled = x;
+    d.psi_enabled = r.psi.unwrap_or(d.psi_enabled);
+    d.ks_enabled = r.ks.unwrap_or(d.ks_enabled);
+    d.chi_square_enabled = r.chi_square.unwrap_or(d.chi_square_enabled);
+    // The one validation of drift settings, shared with the CLI (rules::config).
+    for p in d.validate() {
+        errs.push(&join_path(path, p.field.unwrap_or("")), p.message);
     }
     if let Some(c) = &r.correction {
-        match Correction::parse(c) {
-            Some(c) => d.correction = c,
-            None => errs.push(
-                &join_path(path, "correction"),
-                format!("`{c}` is not one of none, bonferroni, bh"),
-            ),
+        match driftmon_rules::config::parse_correction(c) {
+            Ok(c) => d.correction = c,
+            Err(p) => errs.push(&join_path(path, "correction"), p.message),
         }
     }
     d
