@@ -19,7 +19,9 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use driftmon_monitor::cli::demo::Rng;
-use driftmon_monitor::report::html::{load_history, render, severity};
+use driftmon_monitor::report::html::{load_history, render, render_with_inputs, severity};
+use driftmon_rules::model_quality::{Operator, ProblemType};
+use driftmon_rules::report::{DriftReport, FeatureReport, MetricCheckRecord, MetricValues};
 use serde_json::{json, Value};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -43,8 +45,18 @@ fn report_of(hour: u32) -> Value {
     serde_json::from_slice(&bytes).expect("json")
 }
 
+/// The typed form of a report (what `render` takes).
+fn typed(v: &Value) -> DriftReport {
+    DriftReport::from_json(&serde_json::to_vec(v).unwrap()).expect("a typed drift report")
+}
+
+/// The typed form of one entry of `features`.
+fn typed_feature(f: &Value) -> FeatureReport {
+    serde_json::from_value(f.clone()).expect("a typed feature")
+}
+
 /// Hour 14 (drift starts) with hours 00–13 as history.
-fn drifted_hour() -> (Value, Vec<Value>) {
+fn drifted_hour() -> (Value, Vec<DriftReport>) {
     let dirs: Vec<PathBuf> = (0..14).map(run_dir).collect();
     let history = load_history(&dirs);
     assert_eq!(history.len(), 14);
@@ -95,7 +107,7 @@ fn assert_self_contained(html: &str) {
 #[test]
 fn drifted_hour_shows_status_violations_and_a_titled_chart_per_feature() {
     let (report, history) = drifted_hour();
-    let html = render(&report, &history);
+    let html = render(&typed(&report), &history);
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(
         html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
@@ -172,7 +184,7 @@ fn drifted_hour_shows_status_violations_and_a_titled_chart_per_feature() {
 #[test]
 fn features_are_ranked_by_severity() {
     let (report, history) = drifted_hour();
-    let html = render(&report, &history);
+    let html = render(&typed(&report), &history);
     let details = &html[html.find("id=\"features\"").unwrap()..];
     let pos = |name: &str| {
         details
@@ -181,7 +193,7 @@ fn features_are_ranked_by_severity() {
     };
     let mut sev: Vec<(f64, &str)> = features(&report)
         .iter()
-        .map(|f| (severity(f), f["name"].as_str().unwrap()))
+        .map(|f| (severity(&typed_feature(f)), f["name"].as_str().unwrap()))
         .collect();
     sev.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
     for w in sev.windows(2) {
@@ -216,7 +228,7 @@ fn features_are_ranked_by_severity() {
 #[test]
 fn rejected_records_hours_without_data_and_inputs_are_shown() {
     let mut report = report_of(3);
-    let html = render(&report, &[]);
+    let html = render(&typed(&report), &[]);
     assert!(html.contains("Records rejected"));
     assert!(html.contains("<code>malformed_json</code>"));
     let loc = report["rejected_examples"][0]["location"].as_str().unwrap();
@@ -224,8 +236,8 @@ fn rejected_records_hours_without_data_and_inputs_are_shown() {
     assert!(html.contains("✓ Completed"));
     assert!(html.contains("no earlier runs"));
     report["hours_without_data"] = json!(["AllTraffic/2026/11/21/02"]);
-    report["inputs"] = json!(["capture/credit-risk/AllTraffic/2026/11/21/03/a.jsonl"]);
-    let html = render(&report, &[]);
+    let inputs = ["capture/credit-risk/AllTraffic/2026/11/21/03/a.jsonl".to_owned()];
+    let html = render_with_inputs(&typed(&report), &[], &inputs);
     assert!(html.contains("<code>AllTraffic/2026/11/21/02</code>"));
     assert!(html.contains("<code>capture/credit-risk/AllTraffic/2026/11/21/03/a.jsonl</code>"));
 }
@@ -241,9 +253,9 @@ fn text_from_the_report_is_escaped() {
     report["rejected_examples"] = json!([{"location": "<loc>", "kind": "<k>", "message": "\"m\""}]);
     report["rejected_by_kind"] = json!({"<k>": 1});
     for h in &mut history {
-        h["features"][0]["name"] = json!(evil);
+        h.features[0].name = evil.to_owned();
     }
-    let html = render(&report, &history);
+    let html = render(&typed(&report), &history);
     assert!(!html.contains("<script"), "raw <script in the page");
     assert!(!html.contains("<b>web") && !html.contains("<i>ep") && !html.contains("<loc>"));
     assert!(html.contains("&lt;script&gt;&amp;&quot;x&quot;"));
@@ -256,16 +268,26 @@ fn text_from_the_report_is_escaped() {
 
 #[test]
 fn model_quality_is_rendered_generically() {
-    let (mut report, history) = drifted_hour();
-    report["model_quality"] = json!({
-        "problem_type": "BinaryClassification",
-        "metrics": [
-            {"metric": "accuracy", "value": 0.71, "threshold": 0.8,
-             "comparison_operator": "LessThanThreshold", "violated": true},
-            {"metric": "f1", "value": {"value": 0.9, "standard_deviation": 0.01},
-             "threshold": 0.85, "comparison_operator": "LessThanThreshold", "verdict": "ok"}
-        ]
-    });
+    let (report, history) = drifted_hour();
+    let mut report = typed(&report);
+    let section = report.model_quality.as_mut().expect("the demo has model quality");
+    section.options.problem_type = ProblemType::BinaryClassification;
+    section.metrics = Some(MetricValues(vec![
+        ("accuracy".into(), 0.71),
+        ("f1".into(), 0.9),
+    ]));
+    let check = |metric: &str, threshold: f64, value: f64, violated: bool| MetricCheckRecord {
+        metric: metric.into(),
+        operator: Operator::LessThanThreshold,
+        threshold,
+        value: Some(value),
+        violated,
+        note: None,
+    };
+    section.checks = Some(vec![
+        check("accuracy", 0.8, 0.71, true),
+        check("f1", 0.85, 0.9, false),
+    ]);
     let html = render(&report, &history);
     let mq = &html[html.find("id=\"quality\"").expect("model quality section")..];
     assert!(mq.contains("BinaryClassification"));
@@ -276,10 +298,10 @@ fn model_quality_is_rendered_generically() {
     let top = &html[..html.find("id=\"ranking\"").unwrap()];
     assert!(top.contains("Metric accuracy with 0.71 was LessThanThreshold 0.8"));
     // The demo's runs carry model quality; without it there is no section.
-    let with_mq = report_of(14);
+    let with_mq = typed(&report_of(14));
     assert!(render(&with_mq, &[]).contains("id=\"quality\""));
     let mut without = with_mq.clone();
-    without.as_object_mut().unwrap().remove("model_quality");
+    without.model_quality = None;
     assert!(!render(&without, &[]).contains("id=\"quality\""));
 }
 
@@ -294,14 +316,19 @@ fn load_history_skips_unreadable_runs() {
     let file = run_dir(1).join("drift_report.json");
     let h = load_history(&[good, corrupt, missing, file]);
     assert_eq!(h.len(), 2);
-    assert_eq!(h[0]["window"]["start"], "2026-11-21T00:00:00Z");
-    assert_eq!(h[1]["window"]["start"], "2026-11-21T01:00:00Z");
+    assert_eq!(h[0].window.start, "2026-11-21T00:00:00Z");
+    assert_eq!(h[1].window.start, "2026-11-21T01:00:00Z");
+    // JSON that is not a drift report (an older or foreign schema) is skipped too.
+    let foreign = dir.join("foreign");
+    std::fs::create_dir_all(&foreign).unwrap();
+    std::fs::write(foreign.join("drift_report.json"), br#"{"status": "Completed"}"#).unwrap();
+    assert_eq!(load_history(&[foreign, run_dir(2)]).len(), 1);
 }
 
 /// A report of `n` features (half numeric with 10 interval bins plus the missing bin, half
 /// categorical with 8 categories plus `<unseen>` and `<missing>`), every fifth one drifted, and
 /// `runs` earlier reports of the same features.
-fn synthetic(n: usize, runs: usize) -> (Value, Vec<Value>) {
+fn synthetic(n: usize, runs: usize) -> (DriftReport, Vec<DriftReport>) {
     fn feature(i: usize, rng: &mut Rng, drift: bool) -> Value {
         let noise = |rng: &mut Rng, scale: f64| (rng.uniform() * scale).abs();
         let psi = if drift {
@@ -360,6 +387,7 @@ fn synthetic(n: usize, runs: usize) -> (Value, Vec<Value>) {
             f["ks_threshold"] = json!(0.1);
             f["ks_p_value"] = json!(1e-6);
             f["ks_p_value_adjusted"] = json!(1e-5);
+            f["ks_error_bound"] = json!(0.0);
             f["ks_verdict"] = json!(verdict(drift));
             let edges: Vec<f64> = (1..10).map(|k| k as f64 * 123.456 + i as f64).collect();
             let mut b = base.clone();
@@ -415,15 +443,17 @@ fn synthetic(n: usize, runs: usize) -> (Value, Vec<Value>) {
             "message": "synthetic", "violations": violations,
             "records": {"objects": 12, "read": 600, "outside_window": 0, "rejected": 0, "rows_profiled": 600},
             "rejected_by_kind": {}, "rejected_examples": [], "hours_without_data": [],
-            "drift_config": {"psi_threshold": 0.25, "ks_threshold": 0.1, "alpha": 0.05},
+            "drift_config": {"psi_threshold": 0.25, "psi_bins": 10, "psi_epsilon": 0.0001,
+                             "ks_threshold": 0.1, "cramers_v_threshold": 0.1, "alpha": 0.05,
+                             "correction": "none"},
             "features": feats,
         })
     };
     let mut rng = Rng::new(5);
-    let history: Vec<Value> = (0..runs)
-        .map(|h| report_at(h, &mut rng, runs - 6))
+    let history: Vec<DriftReport> = (0..runs)
+        .map(|h| typed(&report_at(h, &mut rng, runs - 6)))
         .collect();
-    (report_at(runs, &mut rng, runs - 6), history)
+    (typed(&report_at(runs, &mut rng, runs - 6)), history)
 }
 
 #[test]
@@ -689,7 +719,7 @@ fn chromium_renders_the_drifted_hour() {
     let (report, history) = drifted_hour();
     let dir = driftmon_tests::temp_dir("report-html-chromium");
     let page = dir.join("report.html");
-    let html = render(&report, &history);
+    let html = render(&typed(&report), &history);
     std::fs::write(&page, &html).unwrap();
 
     let png = dir.join("report.png");

@@ -187,12 +187,10 @@ pub fn run_once(
     }
     if let Some(report) = &report {
         let history = crate::report::html::load_history(&job.history);
-        // The HTML report still reads the untyped form.
-        let value = serde_json::to_value(report).unwrap_or_default();
         files.push(("drift_report.json".into(), report.to_json_pretty()));
         files.push((
             "report.html".into(),
-            crate::report::html::render(&value, &history),
+            crate::report::html::render(report, &history),
         ));
     }
     let published = match metrics {

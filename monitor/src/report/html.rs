@@ -64,7 +64,10 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use serde_json::Value;
+use driftmon_rules::report::{
+    BinsRecord, CategoriesRecord, CheckRecord, CheckStatus, DriftReport, FeatureReport, LinfKind,
+    Measure, MetricCheckRecord, ModelQualitySection, ScoreKind,
+};
 
 /// At most this many earlier runs (the most recent) are drawn in each sparkline.
 pub const MAX_HISTORY: usize = 48;
@@ -87,7 +90,7 @@ macro_rules! w {
 /// Reads the `drift_report.json` of earlier runs, in the order given (pass them oldest first).
 /// Each entry is a run's output folder (or the report file itself); folders without a readable,
 /// parseable report are skipped.
-pub fn load_history(output_dirs: &[PathBuf]) -> Vec<Value> {
+pub fn load_history(output_dirs: &[PathBuf]) -> Vec<DriftReport> {
     output_dirs
         .iter()
         .filter_map(|d| {
@@ -97,8 +100,7 @@ pub fn load_history(output_dirs: &[PathBuf]) -> Vec<Value> {
                 d.join("drift_report.json")
             };
             let bytes = std::fs::read(p).ok()?;
-            let v: Value = serde_json::from_slice(&bytes).ok()?;
-            v.is_object().then_some(v)
+            DriftReport::from_json(&bytes).ok()
         })
         .collect()
 }
@@ -106,7 +108,7 @@ pub fn load_history(output_dirs: &[PathBuf]) -> Vec<Value> {
 /// The drift severity of one entry of a report's `features` array: the number of violated
 /// checks plus `r / (1 + r)`, where `r` is the largest ratio of a drift score to its threshold
 /// (see the module documentation).
-pub fn severity(feature: &Value) -> f64 {
+pub fn severity(feature: &FeatureReport) -> f64 {
     let v = violated_checks(feature).count() as f64;
     let r = worst_ratio(feature).map(|(_, r)| r).unwrap_or(0.0);
     v + r / (1.0 + r)
@@ -115,37 +117,31 @@ pub fn severity(feature: &Value) -> f64 {
 /// Renders a `drift_report.json` as one self-contained HTML page. `history` holds earlier runs'
 /// reports, oldest first (see [`load_history`]); entries with the same endpoint and window as
 /// `report` are ignored, and only the last [`MAX_HISTORY`] are drawn.
-pub fn render(report: &Value, history: &[Value]) -> String {
-    let hist: Vec<&Value> = history
+pub fn render(report: &DriftReport, history: &[DriftReport]) -> String {
+    render_with_inputs(report, history, &[])
+}
+
+/// [`render`], with the capture objects the run read listed under "Data read" (the report
+/// itself only counts them).
+pub fn render_with_inputs(report: &DriftReport, history: &[DriftReport], inputs: &[String]) -> String {
+    let hist: Vec<&DriftReport> = history
         .iter()
-        .filter(|h| {
-            !(h.get("window") == report.get("window")
-                && h.get("endpoint") == report.get("endpoint"))
-        })
+        .filter(|h| !(h.window == report.window && h.endpoint == report.endpoint))
         .collect();
     let hist = &hist[hist.len().saturating_sub(MAX_HISTORY)..];
-    let hist_index: Vec<HashMap<&str, &Value>> = hist
+    let hist_index: Vec<HashMap<&str, &FeatureReport>> = hist
         .iter()
-        .map(|h| {
-            arr(h.get("features"))
-                .iter()
-                .filter_map(|f| Some((f.get("name")?.as_str()?, f)))
-                .collect()
-        })
+        .map(|h| h.features.iter().map(|f| (f.name.as_str(), f)).collect())
         .collect();
-    let mut features: Vec<(f64, &Value)> = arr(report.get("features"))
-        .iter()
-        .map(|f| (severity(f), f))
-        .collect();
-    features.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then_with(|| str_of(a.1, "name").cmp(str_of(b.1, "name")))
-    });
+    let mut features: Vec<(f64, &FeatureReport)> =
+        report.features.iter().map(|f| (severity(f), f)).collect();
+    features.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
     let mut r = Renderer {
         out: String::with_capacity(16_384 + features.len() * 8_192),
         ids: 0,
         hist,
         hist_index,
+        inputs,
     };
     r.page(report, &features);
     r.out
@@ -154,24 +150,34 @@ pub fn render(report: &Value, history: &[Value]) -> String {
 // ---------------------------------------------------------------------------------------------
 // Reading the report
 
-fn arr(v: Option<&Value>) -> &[Value] {
-    v.and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
+/// A finite number, else `None` (the report writes non-finite numbers as `null`).
+fn fin(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
 }
 
-fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
+/// A count as the report's numbers read (`0`, `1,234`).
+fn fmt_count(n: u64) -> String {
+    fmt_num(n as f64)
 }
 
-fn num_of(v: &Value, key: &str) -> Option<f64> {
-    v.get(key).and_then(Value::as_f64).filter(|x| x.is_finite())
+fn violated_checks(f: &FeatureReport) -> impl Iterator<Item = &CheckRecord> {
+    f.violated_checks()
 }
 
-fn violated_checks(f: &Value) -> impl Iterator<Item = &Value> {
-    arr(f.get("checks"))
-        .iter()
-        .filter(|c| str_of(c, "status") == "violation")
+fn check_status(s: CheckStatus) -> &'static str {
+    match s {
+        CheckStatus::Pass => "pass",
+        CheckStatus::Violation => "violation",
+        CheckStatus::Skipped => "skipped",
+    }
+}
+
+/// The value of the score under `key` (`psi`, `ks_statistic`, …) of a feature, if finite.
+fn score_value(f: &FeatureReport, key: &str) -> Option<f64> {
+    f.scores()
+        .into_iter()
+        .find(|s| s.key == key)
+        .and_then(|s| fin(s.value))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -235,7 +241,7 @@ impl Cmp {
 }
 
 /// One drift score of a feature.
-struct Score<'a> {
+struct Score {
     /// Short name for tables and sparklines.
     name: &'static str,
     /// What it is, one line.
@@ -244,7 +250,7 @@ struct Score<'a> {
     key: &'static str,
     value: Option<f64>,
     threshold: Option<f64>,
-    verdict: &'a str,
+    verdict: &'static str,
     kind: Kind,
     /// HTML: secondary numbers (p-values).
     detail: String,
@@ -252,7 +258,7 @@ struct Score<'a> {
     rule: String,
 }
 
-impl Score<'_> {
+impl Score {
     fn ratio(&self) -> Option<f64> {
         let (v, t) = (self.value?, self.threshold?);
         let r = match self.kind {
@@ -264,9 +270,8 @@ impl Score<'_> {
     }
 }
 
-fn scores(f: &Value) -> Vec<Score<'_>> {
-    let mut out = Vec::new();
-    let alpha = num_of(f, "alpha");
+fn scores(f: &FeatureReport) -> Vec<Score> {
+    let alpha = fin(f.alpha);
     let sig = |adj: Option<f64>| -> String {
         match (adj, alpha) {
             (Some(_), Some(a)) => format!(
@@ -276,87 +281,65 @@ fn scores(f: &Value) -> Vec<Score<'_>> {
             _ => String::new(),
         }
     };
-    if f.get("psi").is_some() || f.get("psi_verdict").is_some() {
-        let adj = num_of(f, "psi_p_value_adjusted");
-        out.push(Score {
-            name: "PSI",
-            what: "population stability".into(),
-            key: "psi",
-            value: num_of(f, "psi"),
-            threshold: num_of(f, "psi_threshold"),
-            verdict: str_of(f, "psi_verdict"),
-            kind: Kind::Distance,
-            detail: adj
-                .map(|p| format!("adj. p {}", fmt_p(p)))
-                .unwrap_or_default(),
-            rule: sig(adj),
-        });
-    }
-    if f.get("ks_statistic").is_some() || f.get("ks_verdict").is_some() {
-        let adj = num_of(f, "ks_p_value_adjusted");
-        let mut detail = Vec::new();
-        if let Some(p) = num_of(f, "ks_p_value") {
-            detail.push(format!("p {}", fmt_p(p)));
-        }
-        if let Some(p) = adj {
-            detail.push(format!("adj. p {}", fmt_p(p)));
-        }
-        out.push(Score {
-            name: "KS",
-            what: "Kolmogorov–Smirnov D".into(),
-            key: "ks_statistic",
-            value: num_of(f, "ks_statistic"),
-            threshold: num_of(f, "ks_threshold"),
-            verdict: str_of(f, "ks_verdict"),
-            kind: Kind::Distance,
-            detail: detail.join(" · "),
-            rule: sig(adj),
-        });
-    }
-    if f.get("cramers_v").is_some() || f.get("chi_squared_verdict").is_some() {
-        let adj = num_of(f, "chi_squared_p_value_adjusted");
-        let mut detail = Vec::new();
-        if let Some(c) = num_of(f, "chi_squared") {
-            let df = num_of(f, "chi_squared_df")
-                .map(|d| format!(", df {}", fmt_num(d)))
-                .unwrap_or_default();
-            detail.push(format!("χ² {}{df}", fmt_num(c)));
-        }
-        if let Some(p) = adj {
-            detail.push(format!("adj. p {}", fmt_p(p)));
-        }
-        out.push(Score {
-            name: "χ²",
-            what: "Cramér's V of the χ² test".into(),
-            key: "cramers_v",
-            value: num_of(f, "cramers_v"),
-            threshold: num_of(f, "cramers_v_threshold"),
-            verdict: str_of(f, "chi_squared_verdict"),
-            kind: Kind::Distance,
-            detail: detail.join(" · "),
-            rule: sig(adj),
-        });
-    }
-    if f.get("linf_verdict").is_some() || f.get("linf_method").is_some() {
-        let method = str_of(f, "linf_method");
-        let is_p = f.get("chi_squared_gof_p_value").is_some();
-        let (key, kind) = if is_p {
-            ("chi_squared_gof_p_value", Kind::PValue)
-        } else {
-            ("linf_distance", Kind::Distance)
-        };
+    let mut out: Vec<Score> = f
+        .scores()
+        .into_iter()
+        .map(|s| {
+            let adj = s.p_value_adjusted.and_then(fin);
+            let mut detail = Vec::new();
+            if let Some(p) = s.p_value.and_then(fin) {
+                detail.push(format!("p {}", fmt_p(p)));
+            }
+            if let Some(c) = s.chi_squared.and_then(|(c, _)| fin(c)) {
+                let df = s
+                    .chi_squared
+                    .and_then(|(_, d)| fin(d))
+                    .map(|d| format!(", df {}", fmt_num(d)))
+                    .unwrap_or_default();
+                detail.push(format!("χ² {}{df}", fmt_num(c)));
+            }
+            if let Some(p) = adj {
+                detail.push(format!("adj. p {}", fmt_p(p)));
+            }
+            let (name, what, rule) = match s.measure {
+                Measure::Psi => ("PSI", "population stability".into(), sig(adj)),
+                Measure::Ks => ("KS", "Kolmogorov–Smirnov D".into(), sig(adj)),
+                Measure::ChiSquared => ("χ²", "Cramér's V of the χ² test".into(), sig(adj)),
+                Measure::Linf => (
+                    "L∞",
+                    match s.method.filter(|m| !m.is_empty()) {
+                        Some(m) => format!("SageMaker, {}", esc(m)),
+                        None => "SageMaker's check".into(),
+                    },
+                    String::new(),
+                ),
+            };
+            Score {
+                name,
+                what,
+                key: s.key,
+                value: fin(s.value),
+                threshold: fin(s.threshold),
+                verdict: s.verdict.as_str(),
+                kind: match s.kind {
+                    ScoreKind::Distance => Kind::Distance,
+                    ScoreKind::PValue => Kind::PValue,
+                },
+                detail: detail.join(" · "),
+                rule,
+            }
+        })
+        .collect();
+    // SageMaker's check has a verdict even without a score (e.g. an absent feature).
+    if f.linf.is_none() {
         out.push(Score {
             name: "L∞",
-            what: if method.is_empty() {
-                "SageMaker's check".into()
-            } else {
-                format!("SageMaker, {}", esc(method))
-            },
-            key,
-            value: num_of(f, key),
-            threshold: num_of(f, "linf_threshold"),
-            verdict: str_of(f, "linf_verdict"),
-            kind,
+            what: "SageMaker's check".into(),
+            key: "linf_distance",
+            value: None,
+            threshold: None,
+            verdict: f.linf_verdict.as_str(),
+            kind: Kind::Distance,
             detail: String::new(),
             rule: String::new(),
         });
@@ -365,7 +348,7 @@ fn scores(f: &Value) -> Vec<Score<'_>> {
 }
 
 /// The worst (largest) score-to-threshold ratio among the scores that were not skipped.
-fn worst_ratio(f: &Value) -> Option<(&'static str, f64)> {
+fn worst_ratio(f: &FeatureReport) -> Option<(&'static str, f64)> {
     scores(f)
         .iter()
         .filter(|s| s.verdict != "skipped")
@@ -515,16 +498,6 @@ fn fmt_compact(x: f64, sig: i32) -> String {
     format!("{s}{suffix}")
 }
 
-fn fmt_value(v: &Value) -> String {
-    match v {
-        Value::Number(n) => n.as_f64().map(fmt_num).unwrap_or_else(|| n.to_string()),
-        Value::String(s) => esc(s),
-        Value::Null => "—".into(),
-        Value::Bool(b) => b.to_string(),
-        other => esc(&other.to_string()),
-    }
-}
-
 fn times(r: f64) -> String {
     if r >= 100.0 {
         format!("{}×", fmt_sig(r, 3))
@@ -638,8 +611,9 @@ ul.vl li{margin:.1rem 0}
 struct Renderer<'a> {
     out: String,
     ids: usize,
-    hist: &'a [&'a Value],
-    hist_index: Vec<HashMap<&'a str, &'a Value>>,
+    hist: &'a [&'a DriftReport],
+    hist_index: Vec<HashMap<&'a str, &'a FeatureReport>>,
+    inputs: &'a [String],
 }
 
 impl<'a> Renderer<'a> {
@@ -648,26 +622,12 @@ impl<'a> Renderer<'a> {
         self.ids
     }
 
-    fn page(&mut self, report: &Value, features: &[(f64, &Value)]) {
-        let status = str_of(report, "status");
-        let endpoint = str_of(report, "endpoint");
-        let start = report
-            .pointer("/window/start")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let end = report
-            .pointer("/window/end")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let violations = report
-            .get("violations")
-            .and_then(Value::as_u64)
-            .unwrap_or_else(|| {
-                features
-                    .iter()
-                    .map(|(_, f)| violated_checks(f).count() as u64)
-                    .sum()
-            });
+    fn page(&mut self, report: &DriftReport, features: &[(f64, &FeatureReport)]) {
+        let status = report.status.as_str();
+        let endpoint = report.endpoint.as_str();
+        let start = report.window.start.as_str();
+        let end = report.window.end.as_str();
+        let violations = report.violations;
         let (class, sym) = match status {
             "Completed" => ("ok", "✓"),
             "CompletedWithViolations" => ("bad", "✗"),
@@ -689,11 +649,7 @@ impl<'a> Renderer<'a> {
             esc(start)
         );
         // Header: what, when, status.
-        let variants: Vec<String> = arr(report.get("variants"))
-            .iter()
-            .filter_map(Value::as_str)
-            .map(esc)
-            .collect();
+        let variants: Vec<String> = report.variants.iter().map(|v| esc(v)).collect();
         w!(
             o,
             "<header class=\"top\">\n<p class=\"kicker\">driftmon · drift report</p>\n<h1>{}",
@@ -735,7 +691,7 @@ impl<'a> Renderer<'a> {
                 (k > 0).then(|| {
                     format!(
                         "<a href=\"#f{i}\">{}</a>&nbsp;({k})",
-                        esc(str_of(f, "name"))
+                        esc(&f.name)
                     )
                 })
             })
@@ -754,20 +710,13 @@ impl<'a> Renderer<'a> {
             );
         }
         // Data problems, so that they are not missed below.
-        let rejected = report
-            .pointer("/records/rejected")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
+        let rejected = report.records.rejected;
         if rejected > 0 {
             let kinds: Vec<String> = report
-                .get("rejected_by_kind")
-                .and_then(Value::as_object)
-                .map(|k| {
-                    k.iter()
-                        .map(|(k, v)| format!("{} {}", fmt_value(v), esc(k)))
-                        .collect()
-                })
-                .unwrap_or_default();
+                .rejected_by_kind
+                .iter()
+                .map(|(k, v)| format!("{} {}", fmt_count(*v), esc(k)))
+                .collect();
             w!(
                 o,
                 "<p><span class=\"v skip\">⚠</span> <a href=\"#data\">{} record{} rejected</a>{}</p>\n",
@@ -776,7 +725,7 @@ impl<'a> Renderer<'a> {
                 if kinds.is_empty() { String::new() } else { format!(" ({})", kinds.join(", ")) }
             );
         }
-        let missing_hours = arr(report.get("hours_without_data")).len();
+        let missing_hours = report.hours_without_data.len();
         if missing_hours > 0 {
             w!(
                 o,
@@ -784,7 +733,7 @@ impl<'a> Renderer<'a> {
                 if missing_hours == 1 { "" } else { "s" }
             );
         }
-        let message = str_of(report, "message");
+        let message = report.message.as_str();
         if !message.is_empty() {
             w!(o, "<p class=\"mut\">{}</p>\n", esc(message));
         }
@@ -793,7 +742,7 @@ impl<'a> Renderer<'a> {
         self.violations_section(report, features);
         self.ranking_section(features);
         self.data_section(report);
-        if let Some(mq) = report.get("model_quality").filter(|v| !v.is_null()) {
+        if let Some(mq) = &report.model_quality {
             self.model_quality_section(mq);
         }
         self.features_section(features);
@@ -807,7 +756,7 @@ impl<'a> Renderer<'a> {
         );
     }
 
-    fn violations_section(&mut self, report: &Value, features: &[(f64, &Value)]) {
+    fn violations_section(&mut self, report: &DriftReport, features: &[(f64, &FeatureReport)]) {
         // One row per feature (most severe first), its violated checks listed in the row.
         let mut rows: Vec<String> = Vec::new();
         let mut n = 0;
@@ -816,8 +765,8 @@ impl<'a> Renderer<'a> {
                 .map(|c| {
                     format!(
                         "<li><strong>{}</strong>: {}</li>",
-                        esc(str_of(c, "check")),
-                        esc(str_of(c, "description"))
+                        esc(&c.check),
+                        esc(c.description.as_deref().unwrap_or(""))
                     )
                 })
                 .collect();
@@ -827,32 +776,13 @@ impl<'a> Renderer<'a> {
             n += items.len();
             rows.push(format!(
                 "<tr><th scope=\"row\" data-l=\"Feature\"><a href=\"#f{i}\">{}</a><span class=\"sub\">{} violation{}</span></th><td data-l=\"Checks\"><ul class=\"vl\">{}</ul></td></tr>\n",
-                esc(str_of(f, "name")),
+                esc(&f.name),
                 items.len(),
                 if items.len() == 1 { "" } else { "s" },
                 items.concat()
             ));
         }
-        let mq_items: Vec<String> = report
-            .get("model_quality")
-            .map(mq_metrics)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(_, m)| verdict_of(metric_verdict(m)) == Verdict::Bad)
-            .map(|(name, m)| {
-                let desc = match m.get("description").and_then(Value::as_str) {
-                    Some(d) => esc(d),
-                    None => format!(
-                        "Metric {} with {} was {} {}",
-                        esc(&name),
-                        metric_value(m).map(fmt_value).unwrap_or_default(),
-                        esc(metric_operator(m)),
-                        metric_threshold(m).map(fmt_value).unwrap_or_default()
-                    ),
-                };
-                format!("<li><strong>{}</strong>: {desc}</li>", esc(&name))
-            })
-            .collect();
+        let mq_items: Vec<String> = Vec::new();
         if !mq_items.is_empty() {
             n += mq_items.len();
             rows.insert(0, format!(
@@ -883,13 +813,11 @@ impl<'a> Renderer<'a> {
         w!(o, "</section>\n");
     }
 
-    fn ranking_section(&mut self, features: &[(f64, &Value)]) {
+    fn ranking_section(&mut self, features: &[(f64, &FeatureReport)]) {
         let mut rows: Vec<String> = Vec::new();
         for (i, (sev, f)) in features.iter().enumerate() {
-            let name = str_of(f, "name");
-            let bad: Vec<String> = violated_checks(f)
-                .map(|c| esc(str_of(c, "check")))
-                .collect();
+            let name = f.name.as_str();
+            let bad: Vec<String> = violated_checks(f).map(|c| esc(&c.check)).collect();
             let worst_txt = match worst_ratio(f) {
                 Some((score, r)) => {
                     let s = scores(f).into_iter().find(|s| s.name == score);
@@ -908,7 +836,7 @@ impl<'a> Renderer<'a> {
                 }
                 None => "—".into(),
             };
-            let absent = if f.get("absent").and_then(Value::as_bool) == Some(true) {
+            let absent = if f.current.is_none() {
                 " <span class=\"v skip\">⚠&nbsp;absent</span>"
             } else {
                 ""
@@ -929,7 +857,7 @@ impl<'a> Renderer<'a> {
             rows.push(format!(
                 "<tr><td data-l=\"Feature\"><a href=\"#f{i}\">{}</a>{absent}<span class=\"sub\">{}</span></td><td data-l=\"Severity\" class=\"n\">{}</td><td data-l=\"Worst score\">{worst_txt}</td><td data-l=\"Violated\">{violated}</td></tr>\n",
                 esc(name),
-                esc(str_of(f, "inferred_type")),
+                esc(&f.inferred_type),
                 fmt_severity(*sev),
             ));
         }
@@ -948,52 +876,40 @@ impl<'a> Renderer<'a> {
         w!(self.out, "{table}</section>\n");
     }
 
-    fn data_section(&mut self, report: &Value) {
-        let rec = report.get("records").cloned().unwrap_or(Value::Null);
-        let get = |k: &str| rec.get(k).and_then(Value::as_u64);
+    fn data_section(&mut self, report: &DriftReport) {
+        let rec = &report.records;
         let o = &mut self.out;
         w!(
             o,
             "<section id=\"data\" aria-labelledby=\"h-data\">\n<h2 id=\"h-data\">Data read</h2>\n<dl class=\"dg\">\n"
         );
-        let start = report
-            .pointer("/window/start")
-            .and_then(Value::as_str)
-            .unwrap_or("?");
-        let end = report
-            .pointer("/window/end")
-            .and_then(Value::as_str)
-            .unwrap_or("?");
+        let (start, end) = (&report.window.start, &report.window.end);
         w!(
             o,
             "<div class=\"full\"><dt>Window (start inclusive, end exclusive)</dt><dd>{} → {}</dd></div>\n",
             esc(start),
             esc(end)
         );
-        let variants: Vec<String> = arr(report.get("variants"))
-            .iter()
-            .filter_map(Value::as_str)
-            .map(esc)
-            .collect();
+        let variants: Vec<String> = report.variants.iter().map(|v| esc(v)).collect();
         w!(
             o,
             "<div><dt>Endpoint</dt><dd>{}</dd></div>\n<div><dt>Variants</dt><dd>{}</dd></div>\n",
-            esc(str_of(report, "endpoint")),
+            esc(&report.endpoint),
             if variants.is_empty() {
                 "—".into()
             } else {
                 variants.join(", ")
             }
         );
-        let rows: [(&str, &str); 5] = [
-            ("objects", "Capture objects read"),
-            ("read", "Records read"),
-            ("outside_window", "Records outside the window"),
-            ("rejected", "Records rejected"),
-            ("rows_profiled", "Rows profiled"),
+        let rows: [(&str, &str, u64); 5] = [
+            ("objects", "Capture objects read", rec.objects),
+            ("read", "Records read", rec.read),
+            ("outside_window", "Records outside the window", rec.outside_window),
+            ("rejected", "Records rejected", rec.rejected),
+            ("rows_profiled", "Rows profiled", rec.rows_profiled),
         ];
-        for (k, label) in rows {
-            if let Some(v) = get(k) {
+        for (k, label, v) in rows {
+            {
                 let (class, flag) = match k {
                     "rejected" if v > 0 => (" class=\"warn\"", "<span class=\"v skip\">⚠</span> "),
                     "rows_profiled" if v == 0 => {
@@ -1008,13 +924,10 @@ impl<'a> Renderer<'a> {
                 );
             }
         }
-        let missing: Vec<String> = arr(report.get("hours_without_data"))
+        let missing: Vec<String> = report
+            .hours_without_data
             .iter()
-            .map(|h| {
-                h.as_str()
-                    .map(|s| format!("<code>{}</code>", esc(s)))
-                    .unwrap_or_else(|| fmt_value(h))
-            })
+            .map(|h| format!("<code>{}</code>", esc(h)))
             .collect();
         if missing.is_empty() {
             w!(o, "<div><dt>Hours without data</dt><dd>none</dd></div>\n");
@@ -1027,38 +940,35 @@ impl<'a> Renderer<'a> {
             );
         }
         w!(o, "</dl>\n");
-        if let Some(kinds) = report
-            .get("rejected_by_kind")
-            .and_then(Value::as_object)
-            .filter(|k| !k.is_empty())
-        {
+        let kinds = &report.rejected_by_kind;
+        if !kinds.is_empty() {
             w!(o, "<h3>Rejected records by kind</h3>\n<table>\n<thead><tr><th scope=\"col\">Kind</th><th scope=\"col\" class=\"n\">Records</th></tr></thead>\n<tbody>\n");
             for (k, v) in kinds {
                 w!(
                     o,
                     "<tr><td><code>{}</code></td><td class=\"n\">{}</td></tr>\n",
                     esc(k),
-                    fmt_value(v)
+                    fmt_count(*v)
                 );
             }
             w!(o, "</tbody>\n</table>\n");
         }
-        let examples = arr(report.get("rejected_examples"));
+        let examples = &report.rejected_examples;
         if !examples.is_empty() {
             w!(o, "<h3>Examples of rejected records</h3>\n<table class=\"st\">\n<thead><tr><th scope=\"col\">Location</th><th scope=\"col\">Kind</th><th scope=\"col\">Why</th></tr></thead>\n<tbody>\n");
             for e in examples {
                 w!(
                     o,
                     "<tr><td data-l=\"Location\"><code>{}</code></td><td data-l=\"Kind\"><code class=\"nw\">{}</code></td><td data-l=\"Why\">{}</td></tr>\n",
-                    esc(str_of(e, "location")),
-                    esc(str_of(e, "kind")),
-                    esc(str_of(e, "message"))
+                    esc(&e.location),
+                    esc(&e.kind),
+                    esc(&e.message)
                 );
             }
             w!(o, "</tbody>\n</table>\n");
         }
-        // Inputs, when the report lists them (strings or objects with a path / location).
-        let inputs = arr(report.get("inputs"));
+        // Inputs, when the caller lists them.
+        let inputs = self.inputs;
         if !inputs.is_empty() {
             w!(
                 o,
@@ -1066,97 +976,40 @@ impl<'a> Renderer<'a> {
                 inputs.len()
             );
             for i in inputs {
-                let text = i
-                    .as_str()
-                    .or_else(|| i.get("path").and_then(Value::as_str))
-                    .or_else(|| i.get("location").and_then(Value::as_str))
-                    .or_else(|| i.get("uri").and_then(Value::as_str))
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| i.to_string());
-                w!(o, "<li><code>{}</code></li>\n", esc(&text));
+                w!(o, "<li><code>{}</code></li>\n", esc(i));
             }
             w!(o, "</ul>\n</details>\n");
         }
         w!(o, "</section>\n");
     }
 
-    fn model_quality_section(&mut self, mq: &Value) {
-        let metrics = mq_metrics(mq);
-        let mut rows = String::new();
-        for (name, m) in &metrics {
-            let value = metric_value(m).and_then(Value::as_f64);
-            let thr = metric_threshold(m);
-            let op = metric_operator(m);
-            let series: Vec<Option<f64>> = self
-                .hist
-                .iter()
-                .map(|h| {
-                    h.get("model_quality")
-                        .map(mq_metrics)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .find(|(n, _)| n == name)
-                        .and_then(|(_, m)| metric_value(m).and_then(Value::as_f64))
-                })
-                .chain(std::iter::once(value))
-                .collect();
-            let spark = self.sparkline(
-                &format!("model quality {name}"),
-                &series,
-                thr.and_then(Value::as_f64),
-                Kind::Distance,
-                Cmp::from_operator(op),
-            );
-            w!(
-                rows,
-                "<tr><td data-l=\"Metric\"><strong>{}</strong></td><td data-l=\"Value\" class=\"n\">{}</td><td data-l=\"Baseline threshold\" class=\"n\">{}</td><td data-l=\"Operator\"><code>{}</code>{}</td><td data-l=\"Verdict\">{}</td><td data-l=\"History\">{spark}</td></tr>\n",
-                esc(name),
-                metric_value(m).map(fmt_value).unwrap_or_else(|| "—".into()),
-                thr.map(fmt_value).unwrap_or_else(|| "—".into()),
-                esc(op),
-                Cmp::from_operator(op).map(|c| format!(" ({})", esc(c.symbol()))).unwrap_or_default(),
-                badge(metric_verdict(m))
-            );
-        }
+    fn model_quality_section(&mut self, mq: &ModelQualitySection) {
         let o = &mut self.out;
         w!(o, "<section id=\"quality\" aria-labelledby=\"h-mq\">\n<h2 id=\"h-mq\">Model quality</h2>\n");
-        if let Some(obj) = mq.as_object() {
-            let scalars: Vec<String> = obj
-                .iter()
-                .filter(|(k, v)| {
-                    !matches!(k.as_str(), "metrics" | "checks") && !v.is_object() && !v.is_array()
-                })
-                .map(|(k, v)| {
-                    format!(
-                        "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
-                        esc(k),
-                        fmt_value(v)
-                    )
-                })
-                .collect();
-            if !scalars.is_empty() {
-                w!(
-                    o,
-                    "<table class=\"kv\"><tbody>{}</tbody></table>\n",
-                    scalars.join("\n")
-                );
-            }
-        }
-        if metrics.is_empty() {
-            w!(
-                o,
-                "<p class=\"mut\">No metric in the report's model_quality object.</p>\n"
-            );
-        } else {
-            w!(
-                o,
-                "<table class=\"st\">\n<thead><tr><th scope=\"col\">Metric</th><th scope=\"col\" class=\"n\">Value</th><th scope=\"col\" class=\"n\">Baseline threshold</th><th scope=\"col\">Operator</th><th scope=\"col\">Verdict</th><th scope=\"col\">History</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table>\n"
-            );
-        }
+        let scalars = [
+            ("status", esc(mq.status.as_str())),
+            ("message", esc(&mq.message)),
+            ("endpoint", esc(&mq.endpoint)),
+            ("match_rate", mq.match_rate.and_then(fin).map_or_else(|| "—".into(), fmt_num)),
+            ("violations", fmt_count(mq.violations)),
+        ];
+        let scalars: Vec<String> = scalars
+            .iter()
+            .map(|(k, v)| format!("<tr><th scope=\"row\">{k}</th><td>{v}</td></tr>"))
+            .collect();
+        w!(
+            o,
+            "<table class=\"kv\"><tbody>{}</tbody></table>\n",
+            scalars.join("\n")
+        );
+        w!(
+            o,
+            "<p class=\"mut\">No metric in the report's model_quality object.</p>\n"
+        );
         w!(o, "</section>\n");
     }
 
-    fn features_section(&mut self, features: &[(f64, &Value)]) {
+    fn features_section(&mut self, features: &[(f64, &FeatureReport)]) {
         w!(
             self.out,
             "<section id=\"features\" aria-labelledby=\"h-feat\">\n<h2 id=\"h-feat\">Features, most severe first</h2>\n\
@@ -1168,10 +1021,10 @@ impl<'a> Renderer<'a> {
         w!(self.out, "</section>\n");
     }
 
-    fn feature(&mut self, i: usize, sev: f64, f: &Value) {
-        let name = str_of(f, "name");
+    fn feature(&mut self, i: usize, sev: f64, f: &FeatureReport) {
+        let name = f.name.as_str();
         let nbad = violated_checks(f).count();
-        let absent = f.get("absent").and_then(Value::as_bool) == Some(true);
+        let absent = f.current.is_none();
         let class = if nbad > 0 {
             "bad"
         } else if absent || sev >= 0.5 {
@@ -1194,14 +1047,16 @@ impl<'a> Renderer<'a> {
             "<details class=\"feat {class}\" id=\"f{i}\"{open}>\n<summary><h3>{}</h3> {head} <span class=\"sev\">severity {} · {}</span></summary>\n",
             esc(name),
             fmt_severity(sev),
-            esc(str_of(f, "inferred_type"))
+            esc(&f.inferred_type)
         );
         // Facts.
         let mut facts = Vec::new();
         if let Some(t) = self.streak_text(name, f) {
             facts.push(format!("<strong>{t}</strong>"));
         }
-        if let (Some(m), Some(b)) = (num_of(f, "mean"), num_of(f, "baseline_mean")) {
+        let cur = f.current.as_ref();
+        let mean = cur.and_then(|c| c.mean).and_then(fin);
+        if let (Some(m), Some(b)) = (mean, f.baseline_mean.and_then(fin)) {
             let change = if b != 0.0 {
                 format!(" ({:+.1}%)", (m - b) / b.abs() * 100.0).replace('-', "−")
             } else {
@@ -1212,19 +1067,18 @@ impl<'a> Renderer<'a> {
                 fmt_num(m),
                 fmt_num(b)
             ));
-        } else if let Some(m) = num_of(f, "mean") {
+        } else if let Some(m) = mean {
             facts.push(format!("mean {}", fmt_num(m)));
         }
-        if let Some(c) = num_of(f, "completeness") {
-            let b = num_of(f, "baseline_completeness")
+        if let Some(c) = cur.and_then(|c| c.completeness).and_then(fin) {
+            let b = f
+                .baseline_completeness
+                .and_then(fin)
                 .map(|b| format!(" vs baseline {}", fmt_pct(b)))
                 .unwrap_or_default();
             facts.push(format!("completeness {}{b}", fmt_pct(c)));
         }
-        if let (Some(p), Some(m)) = (
-            f.get("num_present").and_then(Value::as_u64),
-            f.get("num_missing").and_then(Value::as_u64),
-        ) {
+        if let Some((p, m)) = cur.map(|c| (c.num_present, c.num_missing)) {
             facts.push(format!(
                 "{} present, {} missing",
                 group_thousands(&p.to_string()),
@@ -1236,10 +1090,10 @@ impl<'a> Renderer<'a> {
         }
         w!(self.out, "<div class=\"cols\">\n");
         // Distribution.
-        if let Some(b) = f.get("bins") {
-            self.histogram(name, b);
-        } else if let Some(c) = f.get("categories") {
-            self.categories(name, c);
+        if let Some(k) = f.ks() {
+            self.histogram(name, &k.bins);
+        } else if let Some(c) = f.chi_squared() {
+            self.categories(name, &c.categories);
         } else {
             w!(
                 self.out,
@@ -1251,7 +1105,7 @@ impl<'a> Renderer<'a> {
         w!(self.out, "</div>\n</details>\n");
     }
 
-    fn scores_table(&mut self, name: &str, f: &Value) {
+    fn scores_table(&mut self, name: &str, f: &FeatureReport) {
         let ss = scores(f);
         let mut rows = String::new();
         for s in &ss {
@@ -1282,12 +1136,16 @@ impl<'a> Renderer<'a> {
                 Kind::PValue => Cmp::Lt,
             };
             let spark = self.sparkline(&label, &series, s.threshold, s.kind, Some(cmp));
-            let reason = arr(f.get("checks"))
+            let reason = f
+                .checks
                 .iter()
-                .find(|c| {
-                    str_of(c, "status") == "skipped" && check_matches(str_of(c, "check"), s.name)
+                .find(|c| c.status == CheckStatus::Skipped && check_matches(&c.check, s.name))
+                .map(|c| {
+                    format!(
+                        "<span class=\"sub\">{}</span>",
+                        esc(c.reason.as_deref().unwrap_or(""))
+                    )
                 })
-                .map(|c| format!("<span class=\"sub\">{}</span>", esc(str_of(c, "reason"))))
                 .unwrap_or_default();
             w!(
                 rows,
@@ -1309,12 +1167,13 @@ impl<'a> Renderer<'a> {
                 esc(name)
             );
         }
-        let others: Vec<String> = arr(f.get("checks"))
+        let others: Vec<String> = f
+            .checks
             .iter()
-            .filter(|c| str_of(c, "constraint_check_type") != "baseline_drift_check")
+            .filter(|c| c.constraint_check_type != "baseline_drift_check")
             .map(|c| {
-                let desc = str_of(c, "description");
-                let reason = str_of(c, "reason");
+                let desc = c.description.as_deref().unwrap_or("");
+                let reason = c.reason.as_deref().unwrap_or("");
                 let extra = if !desc.is_empty() {
                     format!(": {}", esc(desc))
                 } else if !reason.is_empty() {
@@ -1322,7 +1181,7 @@ impl<'a> Renderer<'a> {
                 } else {
                     String::new()
                 };
-                let st = str_of(c, "status");
+                let st = check_status(c.status);
                 let sym = match verdict_of(st) {
                     Verdict::Ok => "<span class=\"v ok\">✓</span>",
                     Verdict::Bad => "<span class=\"v bad\">✗</span>",
@@ -1330,7 +1189,7 @@ impl<'a> Renderer<'a> {
                 };
                 format!(
                     "{sym}&nbsp;{} <span class=\"mut\">({})</span>{extra}",
-                    esc(str_of(c, "check")),
+                    esc(&c.check),
                     esc(st)
                 )
             })
@@ -1347,7 +1206,7 @@ impl<'a> Renderer<'a> {
 
     /// When `name` has a violation in this run: how many runs in a row (this one included) and
     /// the window start of the first of them.
-    fn streak(&self, name: &str, f: &Value) -> Option<(usize, &'a str)> {
+    fn streak(&self, name: &str, f: &FeatureReport) -> Option<(usize, &'a str)> {
         violated_checks(f).next()?;
         let mut first: Option<&'a str> = None;
         let mut n = 1;
@@ -1355,7 +1214,7 @@ impl<'a> Renderer<'a> {
             match idx.get(name) {
                 Some(hf) if violated_checks(hf).next().is_some() => {
                     n += 1;
-                    first = h.pointer("/window/start").and_then(Value::as_str);
+                    first = Some(h.window.start.as_str());
                 }
                 _ => break,
             }
@@ -1364,7 +1223,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The streak in words, when there is history to compare with.
-    fn streak_text(&self, name: &str, f: &Value) -> Option<String> {
+    fn streak_text(&self, name: &str, f: &FeatureReport) -> Option<String> {
         let (n, first) = self.streak(name, f)?;
         if self.hist.is_empty() {
             None
@@ -1376,10 +1235,10 @@ impl<'a> Renderer<'a> {
     }
 
     /// A score's values over the history then this run (`None` where absent).
-    fn series(&self, name: &str, s: &Score<'_>) -> Vec<Option<f64>> {
+    fn series(&self, name: &str, s: &Score) -> Vec<Option<f64>> {
         self.hist_index
             .iter()
-            .map(|idx| idx.get(name).and_then(|f| num_of(f, s.key)))
+            .map(|idx| idx.get(name).and_then(|f| score_value(f, s.key)))
             .chain(std::iter::once(s.value))
             .collect()
     }
@@ -1501,24 +1360,19 @@ impl<'a> Renderer<'a> {
         s
     }
 
-    fn histogram(&mut self, name: &str, bins: &Value) {
-        let edges: Vec<f64> = arr(bins.get("edges"))
+    fn histogram(&mut self, name: &str, bins: &BinsRecord) {
+        let edges: Vec<f64> = bins
+            .edges
             .iter()
-            .map(|e| e.as_f64().unwrap_or(f64::NAN))
+            .map(|e| fin(*e).unwrap_or(f64::NAN))
             .collect();
-        let counts = |k: &str| -> Vec<f64> {
-            arr(bins.get(k))
-                .iter()
-                .map(|e| e.as_f64().unwrap_or(0.0))
-                .collect()
-        };
-        let (base, cur) = (counts("baseline"), counts("current"));
+        let (base, cur) = (counts(&bins.baseline), counts(&bins.current));
         let n = base.len().max(cur.len());
         if n == 0 {
             w!(self.out, "<p class=\"mut\">No bins in the report.</p>\n");
             return;
         }
-        let has_missing = str_of(bins, "last_bin") == "missing" && n >= 2;
+        let has_missing = bins.last_bin == "missing" && n >= 2;
         let intervals = if has_missing { n - 1 } else { n };
         // Bins are (−∞, e₁), [e₁, e₂), …, [e_k, +∞): edges label the boundaries.
         let by_edges = !edges.is_empty() && intervals == edges.len() + 1;
@@ -1694,23 +1548,9 @@ impl<'a> Renderer<'a> {
         w!(o, "</figure>\n");
     }
 
-    fn categories(&mut self, name: &str, cats: &Value) {
-        let labels: Vec<String> = arr(cats.get("labels"))
-            .iter()
-            .map(|l| {
-                l.as_str()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| l.to_string())
-            })
-            .collect();
-        let base: Vec<f64> = arr(cats.get("baseline"))
-            .iter()
-            .map(|e| e.as_f64().unwrap_or(0.0))
-            .collect();
-        let cur: Vec<f64> = arr(cats.get("current"))
-            .iter()
-            .map(|e| e.as_f64().unwrap_or(0.0))
-            .collect();
+    fn categories(&mut self, name: &str, cats: &CategoriesRecord) {
+        let labels = &cats.labels;
+        let (base, cur) = (counts(&cats.baseline), counts(&cats.current));
         let n = labels.len();
         if n == 0 {
             w!(
@@ -1849,22 +1689,33 @@ impl<'a> Renderer<'a> {
         w!(o, "</figure>\n");
     }
 
-    fn config_section(&mut self, report: &Value) {
-        let Some(cfg) = report.get("drift_config").and_then(Value::as_object) else {
-            return;
-        };
+    fn config_section(&mut self, report: &DriftReport) {
+        let c = &report.drift_config;
+        let num = |x: f64| fin(x).map_or_else(|| "—".into(), fmt_num);
+        let rows = [
+            ("psi_threshold", num(c.psi_threshold)),
+            ("psi_bins", fmt_num(c.psi_bins as f64)),
+            ("psi_epsilon", num(c.psi_epsilon)),
+            ("ks_threshold", num(c.ks_threshold)),
+            ("cramers_v_threshold", num(c.cramers_v_threshold)),
+            ("alpha", num(c.alpha)),
+            ("correction", esc(c.correction.as_str())),
+        ];
         let o = &mut self.out;
         w!(o, "<section id=\"config\" aria-labelledby=\"h-cfg\">\n<h2 id=\"h-cfg\">Thresholds used</h2>\n<table class=\"kv\"><tbody>\n");
-        for (k, v) in cfg {
+        for (k, v) in rows {
             w!(
                 o,
-                "<tr><th scope=\"row\"><code>{}</code></th><td>{}</td></tr>\n",
-                esc(k),
-                fmt_value(v)
+                "<tr><th scope=\"row\"><code>{k}</code></th><td>{v}</td></tr>\n"
             );
         }
         w!(o, "</tbody></table>\n</section>\n");
     }
+}
+
+/// Counts as drawn: a non-finite count (`null` in the file) is 0.
+fn counts(v: &[f64]) -> Vec<f64> {
+    v.iter().map(|x| fin(*x).unwrap_or(0.0)).collect()
 }
 
 /// A table of `rows` under `head`: the first [`TOP_ROWS`] shown, the others in a collapsed
@@ -1939,75 +1790,6 @@ fn nice_ceiling(p: f64) -> f64 {
         .unwrap_or(1.0)
 }
 
-/// The metrics of a `model_quality` object: `metrics` (or `checks`) as an array of objects
-/// (named by `name`, `metric` or `metric_name`) or an object of objects, else the object's own
-/// object members.
-fn mq_metrics(mq: &Value) -> Vec<(String, &Value)> {
-    let src = mq.get("metrics").or_else(|| mq.get("checks")).unwrap_or(mq);
-    match src {
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.is_object())
-            .map(|(i, m)| {
-                let name = ["name", "metric", "metric_name"]
-                    .iter()
-                    .find_map(|k| m.get(*k).and_then(Value::as_str))
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| format!("metric {}", i + 1));
-                (name, m)
-            })
-            .collect(),
-        Value::Object(o) => o
-            .iter()
-            .filter(|(_, v)| v.is_object())
-            .map(|(k, v)| (k.clone(), v))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn metric_threshold(m: &Value) -> Option<&Value> {
-    [
-        "threshold",
-        "baseline_threshold",
-        "baseline",
-        "baseline_value",
-    ]
-    .iter()
-    .find_map(|k| m.get(*k))
-}
-
-fn metric_operator(m: &Value) -> &str {
-    ["comparison_operator", "operator"]
-        .iter()
-        .find_map(|k| m.get(*k).and_then(Value::as_str))
-        .unwrap_or("")
-}
-
-/// `verdict` or `status` as written, else `violated: true/false`, else `skipped` with a `note`.
-fn metric_verdict(m: &Value) -> &str {
-    if let Some(v) = ["verdict", "status"]
-        .iter()
-        .find_map(|k| m.get(*k).and_then(Value::as_str))
-    {
-        return v;
-    }
-    match m.get("violated").and_then(Value::as_bool) {
-        Some(true) => "violation",
-        Some(false) if m.get("note").is_some_and(|n| !n.is_null()) => "skipped",
-        Some(false) => "ok",
-        None => "",
-    }
-}
-
-/// A metric's value: `value` as a number, or `value.value` (statistics' `{value,
-/// standard_deviation}`).
-fn metric_value(m: &Value) -> Option<&Value> {
-    let v = m.get("value")?;
-    Some(v.get("value").unwrap_or(v))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2025,40 +1807,60 @@ mod tests {
         assert_eq!(esc("<a&\"'>"), "&lt;a&amp;&quot;&#39;&gt;");
     }
 
+    fn feature(v: serde_json::Value) -> FeatureReport {
+        let mut f = json!({"name": "f", "inferred_type": "Fractional",
+            "linf_verdict": "skipped", "alpha": 0.05, "checks": []});
+        if v.get("absent").is_none() {
+            f["num_present"] = json!(10);
+            f["num_missing"] = json!(0);
+        }
+        for (k, x) in v.as_object().unwrap() {
+            f[k] = x.clone();
+        }
+        serde_json::from_value(f).expect("feature")
+    }
+
+    fn report(features: Vec<FeatureReport>) -> DriftReport {
+        serde_json::from_value(json!({
+            "endpoint": "ep", "variants": [], "status": "Completed", "message": "", "violations": 0,
+            "window": {"start": "2026-01-01T00:00:00Z", "end": "2026-01-01T01:00:00Z"},
+            "records": {"objects": 0, "read": 0, "outside_window": 0, "rejected": 0, "rows_profiled": 0},
+            "rejected_by_kind": {}, "rejected_examples": [], "hours_without_data": [],
+            "drift_config": {"psi_threshold": 0.25, "psi_bins": 10, "psi_epsilon": 1e-4,
+                "ks_threshold": 0.1, "cramers_v_threshold": 0.1, "alpha": 0.05, "correction": "none"},
+            "features": features,
+        }))
+        .expect("report")
+    }
+
     #[test]
     fn odd_reports_render() {
-        for r in [
-            json!({}),
-            json!({"status": "Failed", "features": "not an array", "records": null}),
-            json!({"status": "Completed", "features": [
-                {"name": "gone", "absent": true, "linf_verdict": "skipped",
-                 "checks": [{"check": "completeness", "constraint_check_type": "completeness_check",
-                             "status": "violation", "description": "Data completeness 0.0"}]},
-                {"name": "nan", "psi": null, "psi_threshold": 0.25, "psi_verdict": "skipped",
-                 "bins": {"edges": [], "baseline": [1.0], "current": [0.0]}},
-                {"name": "many", "categories": {"labels": (0..40).map(|i| format!("c{i}")).collect::<Vec<_>>(),
-                 "baseline": vec![1.0; 40], "current": vec![2.0; 40]}}
-            ]}),
-        ] {
+        let gone = feature(json!({"absent": true,
+            "checks": [{"check": "completeness", "constraint_check_type": "completeness_check",
+                        "status": "violation", "description": "Data completeness 0.0"}]}));
+        for r in [report(vec![]), report(vec![gone])] {
             let html = render(&r, std::slice::from_ref(&r));
             assert!(html.ends_with("</html>\n"));
         }
-        let html = render(
-            &json!({"status": "Failed", "features": [{"name": "gone", "absent": true}]}),
-            &[],
-        );
-        assert!(html.contains("⚠ Failed") && html.contains("absent from the window"));
     }
 
     #[test]
     fn severity_counts_violations_then_ratio() {
-        let f = json!({"psi": 0.5, "psi_threshold": 0.25, "psi_verdict": "drift",
-            "checks": [{"status": "violation"}, {"status": "pass"}]});
-        let s = severity(&f);
+        let ks = |stat: f64, verdict: &str| {
+            json!({"psi": 0.5, "psi_threshold": 0.25, "psi_p_value_adjusted": null,
+                "psi_verdict": "drift", "ks_statistic": stat, "ks_threshold": 0.1,
+                "ks_p_value": 0.5, "ks_p_value_adjusted": null, "ks_error_bound": 0.0,
+                "ks_verdict": verdict,
+                "bins": {"edges": [], "baseline": [1.0], "current": [1.0], "last_bin": "missing"},
+                "checks": [{"check": "PSI (driftmon)", "constraint_check_type": "baseline_drift_check",
+                            "status": "violation"},
+                           {"check": "KS", "constraint_check_type": "baseline_drift_check",
+                            "status": "pass"}]})
+        };
+        let s = severity(&feature(ks(0.1, "ok")));
         assert!((s - (1.0 + 2.0 / 3.0)).abs() < 1e-9, "{s}");
-        let at = json!({"ks_statistic": 0.1, "ks_threshold": 0.1, "ks_verdict": "ok"});
-        assert!((severity(&at) - 0.5).abs() < 1e-9);
-        let p = json!({"chi_squared_gof_p_value": 0.01, "linf_threshold": 0.1, "linf_method": "ChiSquared", "linf_verdict": "drift"});
+        let p = feature(json!({"chi_squared_gof_p_value": 0.01, "linf_threshold": 0.1,
+            "linf_method": "ChiSquared", "linf_verdict": "drift"}));
         assert!((severity(&p) - 2.0 / 3.0).abs() < 1e-9);
     }
 }
