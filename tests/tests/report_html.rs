@@ -113,7 +113,11 @@ fn drifted_hour_shows_status_violations_and_a_titled_chart_per_feature() {
         html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
     );
     assert!(html.contains("✗ CompletedWithViolations"));
-    assert!(html.contains("Violations (8)"));
+    // Issue 14's fix: the heading counted the 8 data-quality violations under a banner of 9;
+    // the model-quality violation (accuracy) is now listed and counted with them.
+    assert_eq!(report["violations"], 9);
+    assert!(html.contains("<strong>9 violations</strong>"));
+    assert!(html.contains("Violations (9)"));
     assert_self_contained(&html);
 
     // Status and violations come before the ranking and the details.
@@ -270,7 +274,10 @@ fn text_from_the_report_is_escaped() {
 fn model_quality_is_rendered_generically() {
     let (report, history) = drifted_hour();
     let mut report = typed(&report);
-    let section = report.model_quality.as_mut().expect("the demo has model quality");
+    let section = report
+        .model_quality
+        .as_mut()
+        .expect("the demo has model quality");
     section.options.problem_type = ProblemType::BinaryClassification;
     section.metrics = Some(MetricValues(vec![
         ("accuracy".into(), 0.71),
@@ -299,7 +306,28 @@ fn model_quality_is_rendered_generically() {
     assert!(top.contains("Metric accuracy with 0.71 was LessThanThreshold 0.8"));
     // The demo's runs carry model quality; without it there is no section.
     let with_mq = typed(&report_of(14));
-    assert!(render(&with_mq, &[]).contains("id=\"quality\""));
+    let demo = render(&with_mq, &[]);
+    assert!(demo.contains("id=\"quality\""));
+    // Issue 14's fix: the demo's section lists the metrics the run computed (it used to say
+    // "No metric in the report's model_quality object.").
+    let demo_mq = &demo[demo.find("id=\"quality\"").unwrap()..];
+    let demo_mq = &demo_mq[..demo_mq.find("</section>").unwrap()];
+    let metrics = with_mq
+        .model_quality
+        .as_ref()
+        .unwrap()
+        .metrics
+        .as_ref()
+        .unwrap();
+    for key in ["accuracy", "auc"] {
+        let v = metrics.get(key).expect("the demo computes it");
+        assert!(
+            demo_mq.contains(&format!("<strong>{key}</strong>")),
+            "{key} row"
+        );
+        assert!(demo_mq.contains(&format!("{v:.2}")), "{key} = {v}");
+    }
+    assert!(!demo.contains("No metric"));
     let mut without = with_mq.clone();
     without.model_quality = None;
     assert!(!render(&without, &[]).contains("id=\"quality\""));
@@ -321,7 +349,11 @@ fn load_history_skips_unreadable_runs() {
     // JSON that is not a drift report (an older or foreign schema) is skipped too.
     let foreign = dir.join("foreign");
     std::fs::create_dir_all(&foreign).unwrap();
-    std::fs::write(foreign.join("drift_report.json"), br#"{"status": "Completed"}"#).unwrap();
+    std::fs::write(
+        foreign.join("drift_report.json"),
+        br#"{"status": "Completed"}"#,
+    )
+    .unwrap();
     assert_eq!(load_history(&[foreign, run_dir(2)]).len(), 1);
 }
 

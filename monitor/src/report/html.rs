@@ -64,9 +64,10 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use driftmon_rules::model_quality::Operator;
 use driftmon_rules::report::{
-    BinsRecord, CategoriesRecord, CheckRecord, CheckStatus, DriftReport, FeatureReport, LinfKind,
-    Measure, MetricCheckRecord, ModelQualitySection, ScoreKind,
+    BinsRecord, CategoriesRecord, CheckRecord, CheckStatus, DriftReport, FeatureReport, Measure,
+    MetricCheckRecord, ModelQualitySection, ScoreKind,
 };
 
 /// At most this many earlier runs (the most recent) are drawn in each sparkline.
@@ -123,7 +124,11 @@ pub fn render(report: &DriftReport, history: &[DriftReport]) -> String {
 
 /// [`render`], with the capture objects the run read listed under "Data read" (the report
 /// itself only counts them).
-pub fn render_with_inputs(report: &DriftReport, history: &[DriftReport], inputs: &[String]) -> String {
+pub fn render_with_inputs(
+    report: &DriftReport,
+    history: &[DriftReport],
+    inputs: &[String],
+) -> String {
     let hist: Vec<&DriftReport> = history
         .iter()
         .filter(|h| !(h.window == report.window && h.endpoint == report.endpoint))
@@ -198,14 +203,13 @@ enum Cmp {
 }
 
 impl Cmp {
-    fn from_operator(op: &str) -> Option<Cmp> {
-        Some(match op {
-            "GreaterThanThreshold" => Cmp::Gt,
-            "GreaterThanOrEqualToThreshold" => Cmp::Ge,
-            "LessThanThreshold" => Cmp::Lt,
-            "LessThanOrEqualToThreshold" => Cmp::Le,
-            _ => return None,
-        })
+    fn from_operator(op: Operator) -> Cmp {
+        match op {
+            Operator::GreaterThanThreshold => Cmp::Gt,
+            Operator::GreaterThanOrEqualToThreshold => Cmp::Ge,
+            Operator::LessThanThreshold => Cmp::Lt,
+            Operator::LessThanOrEqualToThreshold => Cmp::Le,
+        }
     }
 
     fn holds(self, v: f64, t: f64) -> bool {
@@ -478,6 +482,16 @@ fn fmt_p(p: f64) -> String {
     }
 }
 
+/// A number, or a dash for none or a non-finite one.
+fn fmt_opt(x: Option<f64>) -> String {
+    x.and_then(fin).map_or_else(|| "—".into(), fmt_num)
+}
+
+/// The constraint check of `metric`, if the section has one.
+fn mq_check<'m>(mq: &'m ModelQualitySection, metric: &str) -> Option<&'m MetricCheckRecord> {
+    mq.checks.iter().flatten().find(|c| c.metric == metric)
+}
+
 fn fmt_pct(p: f64) -> String {
     format!("{:.1}%", p * 100.0)
 }
@@ -688,12 +702,7 @@ impl<'a> Renderer<'a> {
             .enumerate()
             .filter_map(|(i, (_, f))| {
                 let k = violated_checks(f).count();
-                (k > 0).then(|| {
-                    format!(
-                        "<a href=\"#f{i}\">{}</a>&nbsp;({k})",
-                        esc(&f.name)
-                    )
-                })
+                (k > 0).then(|| format!("<a href=\"#f{i}\">{}</a>&nbsp;({k})", esc(&f.name)))
             })
             .collect();
         if !bad.is_empty() {
@@ -782,7 +791,22 @@ impl<'a> Renderer<'a> {
                 items.concat()
             ));
         }
-        let mq_items: Vec<String> = Vec::new();
+        let mq_items: Vec<String> = report
+            .model_quality
+            .iter()
+            .flat_map(|mq| mq.checks.iter().flatten())
+            .filter(|c| c.violated)
+            .map(|c| {
+                format!(
+                    "<li><strong>{}</strong>: Metric {} with {} was {} {}</li>",
+                    esc(&c.metric),
+                    esc(&c.metric),
+                    fmt_opt(c.value),
+                    c.operator.as_str(),
+                    fmt_num(c.threshold)
+                )
+            })
+            .collect();
         if !mq_items.is_empty() {
             n += mq_items.len();
             rows.insert(0, format!(
@@ -904,7 +928,11 @@ impl<'a> Renderer<'a> {
         let rows: [(&str, &str, u64); 5] = [
             ("objects", "Capture objects read", rec.objects),
             ("read", "Records read", rec.read),
-            ("outside_window", "Records outside the window", rec.outside_window),
+            (
+                "outside_window",
+                "Records outside the window",
+                rec.outside_window,
+            ),
             ("rejected", "Records rejected", rec.rejected),
             ("rows_profiled", "Rows profiled", rec.rows_profiled),
         ];
@@ -984,13 +1012,63 @@ impl<'a> Renderer<'a> {
     }
 
     fn model_quality_section(&mut self, mq: &ModelQualitySection) {
+        let mut rows = String::new();
+        for (name, value) in mq.metrics.iter().flat_map(|m| m.0.iter()) {
+            let check = mq_check(mq, name);
+            let cmp = check.map(|c| Cmp::from_operator(c.operator));
+            let series: Vec<Option<f64>> = self
+                .hist
+                .iter()
+                .map(|h| {
+                    h.model_quality
+                        .as_ref()
+                        .and_then(|m| m.metrics.as_ref()?.get(name))
+                })
+                .chain(std::iter::once(Some(*value)))
+                .collect();
+            let spark = self.sparkline(
+                &format!("model quality {name}"),
+                &series,
+                check.map(|c| c.threshold),
+                Kind::Distance,
+                cmp,
+            );
+            let verdict = match check {
+                Some(c) if c.violated => "violation",
+                Some(c) if c.value.is_some() => "ok",
+                _ => "",
+            };
+            w!(
+                rows,
+                "<tr><td data-l=\"Metric\"><strong>{}</strong></td><td data-l=\"Value\" class=\"n\">{}</td><td data-l=\"Baseline threshold\" class=\"n\">{}</td><td data-l=\"Operator\">{}</td><td data-l=\"Verdict\">{}</td><td data-l=\"History\">{spark}</td></tr>\n",
+                esc(name),
+                fmt_opt(Some(*value)),
+                fmt_opt(check.map(|c| c.threshold)),
+                check
+                    .map(|c| format!(
+                        "<code>{}</code> ({})",
+                        c.operator.as_str(),
+                        esc(Cmp::from_operator(c.operator).symbol())
+                    ))
+                    .unwrap_or_else(|| "—".into()),
+                badge(verdict)
+            );
+        }
         let o = &mut self.out;
         w!(o, "<section id=\"quality\" aria-labelledby=\"h-mq\">\n<h2 id=\"h-mq\">Model quality</h2>\n");
+        let c = &mq.counts;
         let scalars = [
             ("status", esc(mq.status.as_str())),
             ("message", esc(&mq.message)),
-            ("endpoint", esc(&mq.endpoint)),
-            ("match_rate", mq.match_rate.and_then(fin).map_or_else(|| "—".into(), fmt_num)),
+            ("problem type", esc(mq.options.problem_type.as_str())),
+            ("predictions", fmt_count(c.predictions)),
+            ("matched with ground truth", fmt_count(c.matched)),
+            (
+                "match rate",
+                mq.match_rate
+                    .and_then(fin)
+                    .map_or_else(|| "—".into(), fmt_pct),
+            ),
             ("violations", fmt_count(mq.violations)),
         ];
         let scalars: Vec<String> = scalars
@@ -1002,10 +1080,18 @@ impl<'a> Renderer<'a> {
             "<table class=\"kv\"><tbody>{}</tbody></table>\n",
             scalars.join("\n")
         );
-        w!(
-            o,
-            "<p class=\"mut\">No metric in the report's model_quality object.</p>\n"
-        );
+        if rows.is_empty() {
+            w!(
+                o,
+                "<p class=\"mut\">No metric was computed: {}.</p>\n",
+                esc(mq.status.as_str())
+            );
+        } else {
+            w!(
+                o,
+                "<table class=\"st\">\n<thead><tr><th scope=\"col\">Metric</th><th scope=\"col\" class=\"n\">Value</th><th scope=\"col\" class=\"n\">Baseline threshold</th><th scope=\"col\">Operator</th><th scope=\"col\">Verdict</th><th scope=\"col\">History</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table>\n"
+            );
+        }
         w!(o, "</section>\n");
     }
 
@@ -1859,8 +1945,10 @@ mod tests {
         };
         let s = severity(&feature(ks(0.1, "ok")));
         assert!((s - (1.0 + 2.0 / 3.0)).abs() < 1e-9, "{s}");
-        let p = feature(json!({"chi_squared_gof_p_value": 0.01, "linf_threshold": 0.1,
-            "linf_method": "ChiSquared", "linf_verdict": "drift"}));
+        let p = feature(
+            json!({"chi_squared_gof_p_value": 0.01, "linf_threshold": 0.1,
+            "linf_method": "ChiSquared", "linf_verdict": "drift"}),
+        );
         assert!((severity(&p) - 2.0 / 3.0).abs() < 1e-9);
     }
 }

@@ -1,4 +1,4 @@
-//! Model quality with delayed ground truth (`sagemaker-compat.md` §2, §6).
+//! Model quality with delayed ground truth (AWS docs: model-monitor-model-quality-merge).
 //!
 //! Two entry points:
 //!
