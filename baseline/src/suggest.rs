@@ -1,7 +1,9 @@
 //! From a profile to SageMaker's `statistics.json` and `constraints.json`.
 //!
-//! The rules follow the AWS analyzer as far as its output shows them (`sagemaker-compat.md`
-//! §3–4) and Deequ's suggestion rules where it does not:
+//! The rules follow the AWS analyzer as far as its output shows them (file formats:
+//! <https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-interpreting-statistics.html>,
+//! <https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-byoc-constraints.html>) and
+//! Deequ's suggestion rules where it does not:
 //!
 //! * `inferred_type` from [`infer_type`](crate::profile::infer_type);
 //! * `completeness` = non-null share of rows (Deequ's `CompleteIfCompleteRule` /

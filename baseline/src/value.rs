@@ -3,7 +3,10 @@
 //! Readers (CSV, JSON Lines, Parquet, data capture) turn their input into rows of [`Cell`]s. The
 //! profiler then classifies each cell into SageMaker's types (Integral, Fractional, String,
 //! Boolean, null) from its literal form: the text `"3.0"` is Fractional even though it is a whole
-//! number, and `"3"` is Integral, exactly as the AWS analyzer does (`sagemaker-compat.md` §1.3).
+//! number, and `"3"` is Integral, exactly as the AWS analyzer does (seen in its output on AWS's
+//! headerless-CSV fixture). The rules are in `docs/statistics.md` ("Profiles", row "type"); the
+//! `inferred_type` field is AWS's:
+//! <https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-interpreting-statistics.html>.
 
 /// One field of a row.
 #[derive(Debug, Clone, PartialEq)]

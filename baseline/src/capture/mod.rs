@@ -1,5 +1,9 @@
 //! Data-capture records: parse SageMaker capture and ground-truth lines, and turn their payloads
-//! into [`Row`]s (`sagemaker-compat.md` §1.2, §1.3, §2.1).
+//! into [`Row`]s. AWS documents the capture record in
+//! <https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-data-capture.html> and the
+//! ground-truth record in
+//! <https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-model-quality-merge.html>; how
+//! payloads become rows is driftmon's own rule, below (see also `README.md`, "JSON payloads").
 //!
 //! This module is pure: it takes bytes and returns values. It does no I/O and reads no clock.
 //!
@@ -85,7 +89,8 @@
 //!
 //! Anything else (for example `{"signature_name": "x", "instances": [...]}`, or
 //! `{"data": {"features": ...}}`) fails with `nested_json`. No other flattening is guessed. This
-//! is a deliberate choice: SageMaker itself does not document any flattening of JSON (§1.3).
+//! is a deliberate choice: SageMaker itself does not document any flattening of JSON (its
+//! analyzer reads only flat JSON; `README.md`, "JSON payloads").
 //!
 //! ## Configured paths
 //!
@@ -111,7 +116,7 @@
 //!   or JSON Lines on the other fails with `encoding_mismatch`, with SageMaker's message.
 //! * If both sides are read, they must yield the same number of rows. The *k*-th output row is
 //!   joined with the *k*-th input row, and the **output cells come first** (SageMaker's column
-//!   order, §1.3). Different counts fail with `row_count_mismatch`.
+//!   order; `README.md`, "Using it"). Different counts fail with `row_count_mismatch`.
 //! * The joined row is named if both parts are named. If both are positional, or if one is named
 //!   and one positional, it is positional (names are dropped), because names cannot be given
 //!   to only part of a row.

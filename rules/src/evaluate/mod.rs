@@ -126,7 +126,7 @@ pub static REGISTRY: &[RuleDescriptor] = &[
         name: "data type",
         formula: "share = values of the baseline inferred_type / non-null values (Integral values also count for Fractional); violation when share < datatype_check_threshold",
         defaults: "datatype_check_threshold 1.0 (constraints.json monitoring_config, per-feature override)",
-        reference: "SageMaker Model Monitor data_type_check; sagemaker-compat.md §5.1",
+        reference: "SageMaker Model Monitor data_type_check; AWS docs: model-monitor-interpreting-violations",
     },
     RuleDescriptor {
         rule: &CompletenessRule,
@@ -134,7 +134,7 @@ pub static REGISTRY: &[RuleDescriptor] = &[
         name: "completeness",
         formula: "completeness = non-null values / rows; violation when completeness < the feature's baseline completeness",
         defaults: "the baseline's observed completeness (constraints.json features[].completeness)",
-        reference: "SageMaker Model Monitor completeness_check; sagemaker-compat.md §4.2, §5.1",
+        reference: "SageMaker Model Monitor completeness_check; AWS docs: model-monitor-byoc-constraints, model-monitor-interpreting-violations",
     },
     RuleDescriptor {
         rule: &MissingColumnRule,
@@ -142,7 +142,7 @@ pub static REGISTRY: &[RuleDescriptor] = &[
         name: "missing column",
         formula: "a baseline feature absent from the window (no value at all, or positional records narrower than the baseline)",
         defaults: "always on when evaluate_constraints is Enabled",
-        reference: "SageMaker Model Monitor missing_column_check; sagemaker-compat.md §5.1",
+        reference: "SageMaker Model Monitor missing_column_check; AWS docs: model-monitor-interpreting-violations",
     },
     RuleDescriptor {
         rule: &ExtraColumnRule,
@@ -150,7 +150,7 @@ pub static REGISTRY: &[RuleDescriptor] = &[
         name: "extra column",
         formula: "a column in the window that the baseline does not have",
         defaults: "always on when evaluate_constraints is Enabled",
-        reference: "SageMaker Model Monitor extra_column_check; sagemaker-compat.md §5.1",
+        reference: "SageMaker Model Monitor extra_column_check; AWS docs: model-monitor-interpreting-violations",
     },
     RuleDescriptor {
         rule: &CategoricalValuesRule,
@@ -158,7 +158,7 @@ pub static REGISTRY: &[RuleDescriptor] = &[
         name: "categorical values",
         formula: "share = String values inside string_constraints.domains / non-null values; violation when share < domain_content_threshold",
         defaults: "domain_content_threshold 1.0",
-        reference: "SageMaker Model Monitor categorical_values_check; sagemaker-compat.md §5.1",
+        reference: "SageMaker Model Monitor categorical_values_check; AWS docs: model-monitor-interpreting-violations",
     },
     RuleDescriptor {
         rule: &BaselineDriftRule,
@@ -166,7 +166,7 @@ pub static REGISTRY: &[RuleDescriptor] = &[
         name: "L-infinity drift (SageMaker)",
         formula: "numeric: D = sup_x |F_b(x) − F_c(x)| over the KLL sketches; Simple = D, Robust = max(0, D − 1.8·√((n+m)/(n·m))); strings: LInfinity = max_v |p_b(v) − p_c(v)| (same correction), ChiSquared = Pearson goodness-of-fit p-value of current counts vs baseline proportions; violation when distance > threshold (ChiSquared: p-value < threshold)",
         defaults: "comparison_threshold 0.1, comparison_method Robust, categorical_comparison_threshold 0.1, categorical_drift_method LInfinity",
-        reference: "Deequ Distance.scala; sagemaker-compat.md §4.3",
+        reference: "Deequ Distance.scala; AWS docs: model-monitor-byoc-constraints; docs/statistics.md",
     },
     RuleDescriptor {
         rule: &PsiRule,

@@ -1,7 +1,12 @@
 //! The metric catalog: every CloudWatch metric driftmon publishes, with SageMaker's namespaces,
-//! names and dimensions (`sagemaker-compat.md` §7), plus driftmon's own; the points of one run,
-//! derived from its outputs; and [`encode`], which packs points into `PutMetricData` requests
-//! within the API's limits.
+//! names and dimensions, plus driftmon's own; the points of one run, derived from its outputs;
+//! and [`encode`], which packs points into `PutMetricData` requests within the API's limits.
+//!
+//! SageMaker's metrics are described by AWS in
+//! <https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-byoc-cloudwatch.html> and
+//! <https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-model-quality-metrics.html>.
+//! Where AWS's pages disagree on the data-quality namespace, the form in real alarms and AWS's own
+//! samples is used (the table below).
 //!
 //! The CloudWatch sink, the local JSON-lines sink and `driftmon dashboards` all read this one
 //! catalog, so a dashboard or alarm cannot name a metric the sink does not publish.

@@ -1,8 +1,11 @@
 //! Model quality: SageMaker's `MODEL_QUALITY` metrics over (prediction, probability, label)
 //! samples, the `statistics.json` sections `binary_classification_metrics`,
 //! `multiclass_classification_metrics` and `regression_metrics`, suggested model-quality
-//! `constraints.json`, and the evaluation of a current window against those constraints
-//! (`sagemaker-compat.md` §5.2, §6).
+//! `constraints.json`, and the evaluation of a current window against those constraints. AWS's
+//! metrics and file formats:
+//! <https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-model-quality-metrics.html>;
+//! the violations file:
+//! <https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-interpreting-violations.html>.
 //!
 //! Pure: samples in, SageMaker files out. No I/O, no clock; the sub-sampling for standard
 //! deviations uses a seeded generator, so every result is a function of the input.
@@ -31,7 +34,7 @@
 //!   configured, else the predicted label itself (0.0 / 1.0);
 //! * multiclass: the prediction is a class label (probability vectors are not read).
 //!
-//! # Metrics (§6.2)
+//! # Metrics
 //!
 //! Keys are written in the order of SageMaker's documented examples. Each scalar is
 //! `{"value": x, "standard_deviation": s}`. Every division by zero gives 0 (as scikit-learn's
@@ -95,7 +98,7 @@
 //! generator, seed or ddof, so these numbers cannot match AWS's: they are of the same size, and
 //! deterministic.
 //!
-//! # Constraints and violations (§5.2, §6.3)
+//! # Constraints and violations
 //!
 //! [`suggest_constraints`] writes `threshold` = the baseline value with the operator of the bad
 //! direction: `GreaterThanThreshold` for errors (`mae`, `mse`, `rmse`, `false_positive_rate`,

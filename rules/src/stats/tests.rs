@@ -305,7 +305,7 @@ fn linf_and_verdict_hand_examples() {
         0.0,
         "c(0.003)",
     );
-    // sagemaker-compat §4.3: n = m = 100 -> threshold 1.8*sqrt(0.02) = 0.2546
+    // docs/statistics.md (L∞, Robust): n = m = 100 -> threshold 1.8*sqrt(0.02) = 0.2546
     close(
         linf_robust(0.3, 100.0, 100.0, DEFAULT_C_ALPHA),
         0.3 - 1.8 * 0.02f64.sqrt(),
