@@ -92,6 +92,7 @@ use crate::control::schedule::{
 use crate::control::state::Policy;
 
 mod actions;
+mod monitor;
 mod raw;
 mod secrets;
 mod types;
