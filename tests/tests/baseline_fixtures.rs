@@ -65,7 +65,7 @@ fn headerless_constraints_hold_every_aws_key_and_value() {
     assert_eq!(dc["categorical_drift_method"], "LInfinity");
 }
 
-/// §3.3: the churn intro notebook's printed baseline (rounded to 6 decimals).
+/// The churn intro notebook's printed baseline (rounded to 6 decimals).
 #[test]
 fn churn_figures_match_the_notebook() {
     let Some(path) =

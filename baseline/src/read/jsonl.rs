@@ -127,7 +127,7 @@ pub fn profile_jsonl<R: Read>(
 }
 
 /// Profiles SageMaker data-capture JSONL as a dataset (`--format capture`): each record's rows
-/// (output columns first, §1.3) become rows; CSV payloads get `_c0, _c1, …`, flat JSON objects
+/// (output columns first) become rows; CSV payloads get `_c0, _c1, …`, flat JSON objects
 /// their keys. Bad lines and undecodable payloads are rejected with their line.
 pub fn profile_capture<R: Read>(
     input: R,

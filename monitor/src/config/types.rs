@@ -52,7 +52,7 @@ impl fmt::Display for AttributeRef {
     }
 }
 
-/// The model-quality settings of a monitor (SageMaker's analyzer parameters, §6.1).
+/// The model-quality settings of a monitor (SageMaker's model-quality analyzer parameters).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelQualitySettings {
     /// Ground-truth root (`<ground_truth>/YYYY/MM/DD/HH/*.jsonl`). The daemon reads the labels

@@ -35,7 +35,7 @@
 //! `[T−15m, T)`, for a daily cron the previous day. For irregular crons (`cron(0 8,17 ? * * *)`)
 //! the windows have different lengths but still tile time without gap or overlap.
 //!
-//! Offsets ([`WindowOffsets`], SageMaker's `StartTimeOffset`/`EndTimeOffset`, §2.4: negative
+//! Offsets ([`WindowOffsets`], SageMaker's `StartTimeOffset`/`EndTimeOffset`: negative
 //! ISO-8601 durations such as `-PT1H`, `-P1D`, `-PT0H`) are relative to T, as in SageMaker
 //! (`-P8D`/`-P1D` at 2020-01-09T13:00 analyse 2020-01-01T13:00 to 2020-01-08T13:00):
 //!
@@ -50,7 +50,7 @@
 //!
 //! # Output layout
 //!
-//! [`output_prefix`] gives SageMaker's `{endpoint}/{schedule}/{yyyy}/{mm}/{dd}/{HH}` (§8.1), where
+//! [`output_prefix`] gives SageMaker's `{endpoint}/{schedule}/{yyyy}/{mm}/{dd}/{HH}`, where
 //! HH is the **scheduled** hour (T, the end of the un-shifted window). Schedules that can fire
 //! more than once in a clock hour (sub-hourly, which SageMaker does not offer) get one more
 //! level, `{MM}` (the scheduled minute), so that their executions do not overwrite each other.
@@ -434,7 +434,7 @@ fn parse_rate(body: &str) -> Result<i64, ScheduleError> {
         .ok_or_else(|| ScheduleError(format!("rate({body}) is too long")))
 }
 
-/// SageMaker's output folder for a scheduled execution (§8.1), relative to the monitor's output
+/// SageMaker's output folder for a scheduled execution, relative to the monitor's output
 /// location, without a trailing slash: `{endpoint}/{schedule}/{yyyy}/{mm}/{dd}/{HH}` with the
 /// **scheduled** time's date and hour (batch-transform monitors have no endpoint level: pass
 /// `None`). `sub_hourly` ([`Schedule::sub_hourly`]) adds `/{MM}`, the scheduled minute.

@@ -23,7 +23,7 @@
 //! SageMaker's `StartTimeOffset`/`EndTimeOffset` (`-P2D`, `-PT1H`) are read by
 //! [`crate::control::schedule::parse_iso_duration`].
 //!
-//! # Join (§2.2)
+//! # Join
 //!
 //! A capture record's key is `eventMetadata.inferenceId` when present, else `eventId`; a label's
 //! key is its `eventMetadata.eventId`. The rows of a capture record (output columns first, then
@@ -122,7 +122,7 @@ impl std::fmt::Display for Attribute {
     }
 }
 
-/// The analyzer parameters shared by the baseline job and the monitoring run (§6.1).
+/// The analyzer parameters shared by the baseline job and the monitoring run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelQualityOptions {
     /// `problem_type`.

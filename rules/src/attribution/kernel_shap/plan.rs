@@ -2,7 +2,9 @@
 
 use super::super::model::Usage;
 use super::super::rng::Xoshiro256;
-use super::{coalitions, Coalitions, FeatureRef, RunOptions, ShapError, ShapSettings, DEFAULT_SEED};
+use super::{
+    coalitions, Coalitions, FeatureRef, RunOptions, ShapError, ShapSettings, DEFAULT_SEED,
+};
 
 /// numpy's `allclose(x, b)` for one value (rtol 1e-5, atol 1e-8, NaN equal to NaN).
 fn close(x: f64, b: f64) -> bool {

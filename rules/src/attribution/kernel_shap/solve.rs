@@ -15,7 +15,14 @@ pub(super) fn link(use_logit: bool, p: f64) -> f64 {
 
 /// shap's `Kernel.solve` for output `d` (no L1 selection): the constrained weighted least
 /// squares over the coalitions `c`, the last varying feature eliminated.
-pub(super) fn solve(c: &Coalitions, ey: &[Vec<f64>], d: usize, fx: f64, fnull: f64, logit: bool) -> Vec<f64> {
+pub(super) fn solve(
+    c: &Coalitions,
+    ey: &[Vec<f64>],
+    d: usize,
+    fx: f64,
+    fnull: f64,
+    logit: bool,
+) -> Vec<f64> {
     let m = c.m;
     let ns = c.len();
     let gnull = link(logit, fnull);

@@ -2,8 +2,8 @@
 
 use super::coalitions::for_each_combination;
 use super::*;
-use crate::attribution::rng::Xoshiro256;
 use crate::attribution::model::FnModel;
+use crate::attribution::rng::Xoshiro256;
 
 fn settings(baseline: Vec<Vec<f64>>) -> ShapSettings {
     ShapSettings {
