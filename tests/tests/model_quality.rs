@@ -338,9 +338,9 @@ fn join_of_the_sdk_testdata() {
     assert!((auc - 0.4411764705882353).abs() < 1e-12, "{auc}");
     assert!((metric_value(sec, "f1").unwrap() - 0.44).abs() < 1e-12);
     assert_eq!(sec["f1"]["standard_deviation"], json!("NaN"));
-    assert_eq!(out.summary["status"], json!("Completed"));
-    assert_eq!(out.summary["match_rate"], json!(1.0));
-    assert_eq!(out.summary["counts"]["matched"], json!(44));
+    assert_eq!(out.summary()["status"], json!("Completed"));
+    assert_eq!(out.summary()["match_rate"], json!(1.0));
+    assert_eq!(out.summary()["counts"]["matched"], json!(44));
     assert!(out.violations().violations.is_empty());
 }
 
@@ -426,7 +426,7 @@ fn bad_inputs_are_counted_never_fatal() {
         sec["confusion_matrix"],
         json!({"0": {"0": 5, "1": 5}, "1": {"0": 23, "1": 12}})
     );
-    let s = &out.summary;
+    let s = &out.summary();
     assert_eq!(s["counts"]["non_numeric_labels"], json!(1));
     assert_eq!(s["counts"]["missing_probability"], json!(1));
     assert_eq!(s["counts"]["labels_for_unknown_ids"], json!(1));
@@ -457,10 +457,10 @@ fn no_labels_yet_is_an_explicit_result() {
     assert!(out.statistics.is_none());
     assert_eq!(out.counts.predictions, 44);
     assert_eq!(out.counts.unmatched_predictions, 44);
-    assert_eq!(out.summary["status"], json!("NoGroundTruth"));
-    assert_eq!(out.summary["metrics"], json!(null));
+    assert_eq!(out.summary()["status"], json!("NoGroundTruth"));
+    assert_eq!(out.summary()["metrics"], json!(null));
     assert_eq!(
-        out.summary["ground_truth_hours"],
+        out.summary()["ground_truth_hours"],
         json!({"listed": 2, "without_objects": 2})
     );
     // Outputs: no statistics, an empty violations file.
@@ -515,9 +515,9 @@ fn run_against_suggested_constraints() {
     assert!(out
         .message
         .starts_with("CompletedWithViolations: Job completed successfully with"));
-    assert_eq!(out.summary["violations"], json!(v.len()));
+    assert_eq!(out.summary()["violations"], json!(v.len()));
     assert_eq!(
-        out.summary["checks"].as_array().unwrap().len(),
+        out.summary()["checks"].as_array().unwrap().len(),
         suggested_metrics(ProblemType::BinaryClassification).len()
     );
     let o = l.root.join("out");

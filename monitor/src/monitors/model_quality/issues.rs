@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
+use driftmon_rules::report::{IssueExampleRecord, IssueRecord};
+use serde_json::Value;
 
 use super::MAX_EXAMPLES;
 
@@ -72,16 +73,30 @@ impl IssueLog {
     }
 
     pub(super) fn to_json(&self) -> Value {
-        let mut m = serde_json::Map::new();
-        for (k, c) in &self.by_kind {
-            m.insert(
-                k.clone(),
-                json!({
-                    "count": c.count,
-                    "examples": c.examples.iter().map(|e| json!({"location": e.location, "message": e.message})).collect::<Vec<_>>(),
-                }),
-            );
-        }
-        Value::Object(m)
+        serde_json::to_value(self.records()).unwrap_or(Value::Null)
+    }
+
+    /// The log as `drift_report.json` records it (`issues`).
+    pub(super) fn records(&self) -> BTreeMap<String, IssueRecord> {
+        self.by_kind
+            .iter()
+            .map(|(k, c)| {
+                let examples = c
+                    .examples
+                    .iter()
+                    .map(|e| IssueExampleRecord {
+                        location: e.location.clone(),
+                        message: e.message.clone(),
+                    })
+                    .collect();
+                (
+                    k.clone(),
+                    IssueRecord {
+                        count: c.count,
+                        examples,
+                    },
+                )
+            })
+            .collect()
     }
 }

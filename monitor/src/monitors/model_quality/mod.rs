@@ -74,7 +74,8 @@ mod tests;
 
 use driftmon_baseline::read::ReadError;
 use driftmon_rules::model_quality::{ModelQualityError, ProblemType, StdDevOptions};
-use serde_json::{json, Value};
+use driftmon_rules::report::ModelQualityOptionsRecord;
+use serde_json::Value;
 
 use crate::adapters::store::StoreError;
 use crate::monitors::RunError;
@@ -181,14 +182,19 @@ impl ModelQualityOptions {
     }
 
     pub(super) fn to_json(&self) -> Value {
-        json!({
-            "problem_type": self.problem_type.as_str(),
-            "inference_attribute": self.inference_attribute.as_ref().map(|a| a.to_string()),
-            "probability_attribute": self.probability_attribute.as_ref().map(|a| a.to_string()),
-            "probability_threshold": self
+        serde_json::to_value(self.record()).unwrap_or(Value::Null)
+    }
+
+    /// The options as `drift_report.json` and `baseline_report.json` record them.
+    pub(super) fn record(&self) -> ModelQualityOptionsRecord {
+        ModelQualityOptionsRecord {
+            problem_type: self.problem_type,
+            inference_attribute: self.inference_attribute.as_ref().map(|a| a.to_string()),
+            probability_attribute: self.probability_attribute.as_ref().map(|a| a.to_string()),
+            probability_threshold: self
                 .probability_threshold
                 .or(self.probability_attribute.as_ref().map(|_| 0.5)),
-        })
+        }
     }
 }
 
@@ -256,10 +262,7 @@ impl crate::monitors::Monitor for ModelQuality {
             monitor_type: crate::monitors::MonitorType::ModelQuality,
             violations: outcome.violations(),
             statistics: outcome.statistics,
-            section: crate::monitors::Section::ModelQuality(Box::new(
-                serde_json::from_value(outcome.summary)
-                    .map_err(|e| RunError::ModelQuality(format!("summary: {e}")))?,
-            )),
+            section: crate::monitors::Section::ModelQuality(Box::new(outcome.section)),
         })
     }
 }

@@ -8,10 +8,14 @@ use driftmon_baseline::capture::{format_timestamp_ms, ExtractConfig, JsonPath};
 use driftmon_baseline::files::{parse_constraints, to_jackson, Constraints, Statistics};
 use driftmon_baseline::read::maybe_gunzip;
 use driftmon_rules::model_quality::{
-    constraints_of, evaluate, json_number, metrics_of, scalar_metrics, statistics, Evaluation,
+    constraints_of, evaluate, metrics_of, scalar_metrics, statistics, Evaluation,
     ModelQualityError, Operator, ProblemType,
 };
-use serde_json::{json, Value};
+use driftmon_rules::report::{
+    GroundTruthHours, JoinCountsRecord, MetricCheckRecord, MetricValues, ModelQualitySection,
+    ObjectCounts, TimeWindow,
+};
+use serde_json::Value;
 
 use super::join::Join;
 use super::{Attribute, IssueLog, ModelQualityCmdError, ModelQualityOptions, HOUR_MS};
@@ -144,11 +148,16 @@ pub struct ModelQualityOutcome {
     pub issues: IssueLog,
     /// `matched / predictions`, when there are predictions.
     pub match_rate: Option<f64>,
-    /// The summary for `drift_report.json` (`model_quality`).
-    pub summary: Value,
+    /// The `model_quality` section of `drift_report.json`.
+    pub section: ModelQualitySection,
 }
 
 impl ModelQualityOutcome {
+    /// The `model_quality` section as JSON, as `drift_report.json` holds it.
+    pub fn summary(&self) -> Value {
+        serde_json::to_value(&self.section).unwrap_or(Value::Null)
+    }
+
     /// `constraint_violations.json` (empty when nothing was checked).
     pub fn violations(&self) -> driftmon_baseline::files::ConstraintViolations {
         self.evaluation
@@ -318,7 +327,7 @@ pub fn run_model_quality(
     let gt_hours = (spec.ground_truth_end_ms - 1).div_euclid(HOUR_MS)
         - spec.ground_truth_start_ms.div_euclid(HOUR_MS)
         + 1;
-    let summary = summary(
+    let section = summary(
         spec,
         &j,
         Listing {
@@ -339,7 +348,7 @@ pub fn run_model_quality(
         counts: j.counts,
         issues: j.issues,
         match_rate,
-        summary,
+        section,
     })
 }
 
@@ -458,8 +467,7 @@ struct Listing {
     ground_truth_hours_without_objects: usize,
 }
 
-/// The `model_quality` section of `drift_report.json`, as JSON (read back as
-/// [`driftmon_rules::report::ModelQualitySection`]).
+/// The `model_quality` section of `drift_report.json`.
 fn summary(
     spec: &ModelQualityRunSpec,
     j: &Join<'_>,
@@ -467,76 +475,64 @@ fn summary(
     (status, message, match_rate): (ModelQualityStatus, &str, Option<f64>),
     statistics_out: Option<&Statistics>,
     evaluation: Option<&Evaluation>,
-) -> Value {
+) -> ModelQualitySection {
     let opts = &spec.options;
-    let (counts, issues) = (&j.counts, &j.issues);
-    let metrics = statistics_out
-        .and_then(|st| metrics_of(st, opts.problem_type))
-        .map(|sec| {
-            let mut m = serde_json::Map::new();
-            for (k, v) in scalar_metrics(sec) {
-                m.insert(k, json_number(v));
-            }
-            Value::Object(m)
-        });
-    let checks = evaluation.map(|e| {
-        e.checks
-            .iter()
-            .map(|c| {
-                json!({
-                    "metric": c.metric,
-                    "operator": c.operator.as_str(),
-                    "threshold": json_number(c.threshold),
-                    "value": c.value.map(json_number),
-                    "violated": c.violated,
-                    "note": c.note,
-                })
-            })
-            .collect::<Vec<_>>()
-    });
-    json!({
-        "status": status.as_str(),
-        "message": message,
-        "options": opts.to_json(),
-        "endpoint": spec.endpoint,
-        "variants": listing.variants,
-        "capture_window": {"start": format_timestamp_ms(spec.start_ms), "end": format_timestamp_ms(spec.end_ms)},
-        "ground_truth_window": {"start": format_timestamp_ms(spec.ground_truth_start_ms), "end": format_timestamp_ms(spec.ground_truth_end_ms)},
-        "objects": {"capture": counts.capture_objects, "ground_truth": counts.ground_truth_objects},
-        "counts": {
-            "capture_records": counts.capture_records,
-            "outside_window": counts.outside_window,
-            "predictions": counts.predictions,
-            "duplicate_predictions": counts.duplicate_predictions,
-            "label_records": counts.label_records,
-            "labels": counts.labels,
-            "duplicate_labels": counts.duplicate_labels,
-            "matched": counts.matched,
-            "unmatched_predictions": counts.unmatched_predictions,
-            "unmatched_labels": counts.unmatched_labels,
-            "labels_for_unknown_ids": counts.labels_for_unknown_ids,
-            "labels_for_predictions_outside_window": counts.labels_for_predictions_outside_window,
-            "labels_for_rejected_predictions": counts.labels_for_rejected_predictions,
-            "non_numeric_labels": issues.count("non_numeric_label"),
-            "invalid_labels": issues.count("invalid_label"),
-            "missing_labels": issues.count("missing_label"),
-            "missing_predictions": issues.count("missing_prediction"),
-            "invalid_predictions": issues.count("invalid_prediction"),
-            "missing_probability": issues.count("missing_probability"),
-            "invalid_probability": issues.count("invalid_probability"),
-            "bad_lines": counts.bad_lines,
-            "samples": counts.samples,
+    let (c, issues) = (&j.counts, &j.issues);
+    let window = |start, end| TimeWindow {
+        start: format_timestamp_ms(start),
+        end: format_timestamp_ms(end),
+    };
+    ModelQualitySection {
+        status,
+        message: message.to_owned(),
+        options: opts.record(),
+        endpoint: spec.endpoint.clone(),
+        variants: listing.variants,
+        capture_window: window(spec.start_ms, spec.end_ms),
+        ground_truth_window: window(spec.ground_truth_start_ms, spec.ground_truth_end_ms),
+        objects: ObjectCounts {
+            capture: c.capture_objects as u64,
+            ground_truth: c.ground_truth_objects as u64,
         },
-        "match_rate": match_rate,
-        "awaiting_labels_examples": j.awaiting,
-        "issues": issues.to_json(),
-        "hours_without_capture": listing.hours_without_capture,
+        counts: JoinCountsRecord {
+            capture_records: c.capture_records,
+            outside_window: c.outside_window,
+            predictions: c.predictions,
+            duplicate_predictions: c.duplicate_predictions,
+            label_records: c.label_records,
+            labels: c.labels,
+            duplicate_labels: c.duplicate_labels,
+            matched: c.matched,
+            unmatched_predictions: c.unmatched_predictions,
+            unmatched_labels: c.unmatched_labels,
+            labels_for_unknown_ids: c.labels_for_unknown_ids,
+            labels_for_predictions_outside_window: c.labels_for_predictions_outside_window,
+            labels_for_rejected_predictions: c.labels_for_rejected_predictions,
+            non_numeric_labels: issues.count("non_numeric_label"),
+            invalid_labels: issues.count("invalid_label"),
+            missing_labels: issues.count("missing_label"),
+            missing_predictions: issues.count("missing_prediction"),
+            invalid_predictions: issues.count("invalid_prediction"),
+            missing_probability: issues.count("missing_probability"),
+            invalid_probability: issues.count("invalid_probability"),
+            bad_lines: c.bad_lines,
+            samples: c.samples,
+        },
+        match_rate,
+        awaiting_labels_examples: j.awaiting.clone(),
+        issues: issues.records(),
+        hours_without_capture: listing.hours_without_capture,
         // Labels arrive irregularly: empty label hours are normal, so only their number.
-        "ground_truth_hours": {"listed": listing.ground_truth_hours, "without_objects": listing.ground_truth_hours_without_objects},
-        "metrics": metrics,
-        "violations": evaluation.map_or(0, |e| e.violations.violations.len()),
-        "checks": checks,
-    })
+        ground_truth_hours: GroundTruthHours {
+            listed: listing.ground_truth_hours,
+            without_objects: listing.ground_truth_hours_without_objects as u64,
+        },
+        metrics: statistics_out
+            .and_then(|st| metrics_of(st, opts.problem_type))
+            .map(|sec| MetricValues(scalar_metrics(sec))),
+        violations: evaluation.map_or(0, |e| e.violations.violations.len() as u64),
+        checks: evaluation.map(|e| e.checks.iter().map(MetricCheckRecord::from).collect()),
+    }
 }
 
 /// Writes `statistics.json` (when metrics were computed) and `constraint_violations.json`
