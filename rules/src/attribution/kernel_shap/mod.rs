@@ -37,7 +37,7 @@
 //! `g(Σ_k f(x_F̄, b_k,F)/N)` for that record, and `expected_value` stays `g(fnull)`.
 
 mod coalitions;
-mod plan;
+mod run_plan;
 mod solve;
 #[cfg(test)]
 mod tests;
@@ -48,7 +48,7 @@ use super::ndcg::numpy_sum;
 use super::rng::Xoshiro256; // for the module docs' link
 
 pub use coalitions::{coalitions, Coalitions};
-use plan::prepare;
+use run_plan::prepare;
 use solve::{link, solve};
 
 /// The seed when the config has none (`methods.shap.seed` absent): driftmon stays reproducible.
