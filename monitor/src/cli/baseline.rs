@@ -56,11 +56,17 @@ pub(crate) struct SuggestArgs {
     /// Model quality: the ground-truth label column.
     #[arg(long)]
     ground_truth_attribute: Option<String>,
+    /// Model bias: the Clarify analysis_config.json (label, facets, group variable, methods).
+    #[arg(long)]
+    analysis_config: Option<PathBuf>,
 }
 
 /// Runs the command.
 pub(crate) fn run(cmd: BaselineCmd) -> anyhow::Result<()> {
     let BaselineCmd::Suggest(a) = cmd;
+    if a.monitor_type == Some(MonitorType::ModelBias) {
+        return model_bias(&a);
+    }
     let format = match a.format.as_deref() {
         Some(f) => Format::parse(f).ok_or_else(|| {
             anyhow::anyhow!("--format {f}: expected csv, jsonl, parquet or capture")
@@ -94,6 +100,62 @@ pub(crate) fn run(cmd: BaselineCmd) -> anyhow::Result<()> {
         MonitorType::ModelQuality => model_quality(&a, format, header),
         other => anyhow::bail!("{}", other.unavailable()),
     }
+}
+
+fn model_bias(a: &SuggestArgs) -> anyhow::Result<()> {
+    use crate::monitors::model_bias::suggest::{suggest_bias, BiasFormat, BiasSuggestSpec};
+    let config = a.analysis_config.clone().ok_or_else(|| {
+        anyhow::anyhow!("--monitor-type model-bias needs --analysis-config analysis_config.json")
+    })?;
+    let name = a.input.to_string_lossy().to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let format = match a.format.as_deref() {
+        Some(f) => BiasFormat::parse(f)
+            .ok_or_else(|| anyhow::anyhow!("--format {f}: expected csv, json or jsonl"))?,
+        None if name.ends_with(".csv") => BiasFormat::Csv,
+        None if name.ends_with(".jsonl") => BiasFormat::Jsonl,
+        None if name.ends_with(".json") => BiasFormat::Json,
+        None => anyhow::bail!(
+            "{}: cannot tell the format from the name; pass --format csv|json|jsonl",
+            a.input.display()
+        ),
+    };
+    let o = suggest_bias(&BiasSuggestSpec {
+        input: a.input.clone(),
+        format,
+        header: if a.header {
+            HeaderMode::Present
+        } else if a.no_header {
+            HeaderMode::Absent
+        } else {
+            HeaderMode::Auto
+        },
+        analysis_config: config,
+        output: a.output.clone(),
+        inference_attribute: a.inference_attribute.clone(),
+        probability_attribute: a.probability_attribute.clone(),
+        probability_threshold: a.probability_threshold,
+    })?;
+    for (kind, c) in &o.issues.by_kind {
+        if let Some(e) = c.examples.first() {
+            eprintln!(
+                "rejected: {} × {kind}, first at {}: {}",
+                c.count, e.location, e.message
+            );
+        }
+    }
+    println!(
+        "Bias baseline: {} rows read, {} analysed{} -> {}",
+        o.rows,
+        o.used,
+        if o.analysis.post_training.is_some() {
+            ", pre- and post-training metrics"
+        } else {
+            ", pre-training metrics (no predicted label)"
+        },
+        a.output.join("analysis.json").display()
+    );
+    Ok(())
 }
 
 fn data_quality(a: &SuggestArgs, format: Format, header: HeaderMode) -> anyhow::Result<()> {

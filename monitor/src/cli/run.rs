@@ -94,6 +94,19 @@ pub(crate) struct RunArgs {
     /// Where `--shard` writes its partial (folder or s3:// prefix), for `driftmon merge`.
     #[arg(long, requires = "shard")]
     partial_output: Option<PathBuf>,
+    /// Model bias: the Clarify analysis_config.json (label, facets, group variable).
+    #[arg(long)]
+    analysis_config: Option<PathBuf>,
+    /// Model bias: point (|current| > |baseline|) or bootstrap (the default: a normal bootstrap
+    /// interval disjoint from [-|baseline|, |baseline|]).
+    #[arg(long, default_value = "bootstrap")]
+    decision_mode: String,
+    /// Model bias: bootstrap resamples.
+    #[arg(long, default_value_t = 200)]
+    bootstrap_resamples: usize,
+    /// Model bias: the bootstrap's seed (the decision is deterministic for a given seed).
+    #[arg(long, default_value_t = 0)]
+    bootstrap_seed: u64,
 }
 
 fn mq_run_spec(
@@ -282,6 +295,64 @@ fn job_of(a: &RunArgs) -> anyhow::Result<Job> {
                 history: a.history.clone(),
             })
         }
+        MonitorType::ModelBias => Ok(Job {
+            window: spec.window(),
+            output: spec.output.clone(),
+            monitors: vec![Box::new(crate::monitors::model_bias::ModelBias {
+                spec: bias_spec(a, &spec)?,
+            })],
+            history: Vec::new(),
+        }),
         other => anyhow::bail!("{}", other.unavailable()),
     }
+}
+
+/// The bias monitor's settings from the flags.
+fn bias_spec(
+    a: &RunArgs,
+    spec: &RunSpec,
+) -> anyhow::Result<crate::monitors::model_bias::ModelBiasSpec> {
+    use crate::monitors::model_bias::{parse_decision_mode, ModelBiasSpec};
+    let need = |what: &str| anyhow::anyhow!("--monitor-type model-bias needs {what}");
+    let t = |s: &Option<String>, what: &str, default: i64| match s {
+        Some(s) => time_flag(s, what),
+        None => Ok(default),
+    };
+    let mode = parse_decision_mode(&a.decision_mode).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--decision-mode {}: expected point or bootstrap",
+            a.decision_mode
+        )
+    })?;
+    let drift = driftmon_rules::bias::DriftParams {
+        mode,
+        resamples: a.bootstrap_resamples,
+        seed: a.bootstrap_seed,
+        ..driftmon_rules::bias::DriftParams::default()
+    };
+    if mode == driftmon_rules::bias::DecisionMode::Bootstrap && drift.resamples < 2 {
+        anyhow::bail!("--bootstrap-resamples must be at least 2");
+    }
+    Ok(ModelBiasSpec {
+        analysis_config: a
+            .analysis_config
+            .clone()
+            .ok_or_else(|| need("--analysis-config analysis_config.json"))?,
+        baseline: a.baseline.clone(),
+        ground_truth: a
+            .ground_truth
+            .clone()
+            .ok_or_else(|| need("--ground-truth <folder>"))?,
+        ground_truth_start_ms: t(&a.ground_truth_start, "ground-truth-start", spec.start_ms)?,
+        ground_truth_end_ms: t(
+            &a.ground_truth_end,
+            "ground-truth-end",
+            spec.end_ms + 48 * 3_600_000,
+        )?,
+        features_attribute: a.input_path.clone(),
+        inference_attribute: a.inference_attribute.clone(),
+        probability_attribute: a.probability_attribute.clone(),
+        probability_threshold: a.probability_threshold,
+        drift,
+    })
 }

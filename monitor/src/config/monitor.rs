@@ -65,6 +65,7 @@ pub(super) fn monitor(
     let (schedule, offsets) = timing(&mut raw, &s, errs);
     let extract = extract_paths(&raw, kind, &s, errs);
     let model_quality = model_quality_settings(&mut raw, kind, &s, errs);
+    let model_bias = model_bias_settings(&mut raw, kind, &s, errs);
     let (drift, policy, actions) = reactions(&mut raw, kind, &mut s, errs);
     let (max_catch_up, lease_ms, retry, workers) = runtime(&mut raw, &mut s, errs);
     if errs.0.len() > n0 {
@@ -83,6 +84,7 @@ pub(super) fn monitor(
         drift,
         extract,
         model_quality,
+        model_bias,
         policy,
         actions,
         max_catch_up,
@@ -235,12 +237,22 @@ fn model_quality_settings(
 ) -> Option<ModelQualitySettings> {
     match kind {
         MonitorType::DataQuality | MonitorType::ModelBias | MonitorType::ModelExplainability => {
+            let bias = kind == MonitorType::ModelBias;
             for (k, present) in [
-                ("ground_truth", raw.ground_truth.is_some()),
+                ("ground_truth", raw.ground_truth.is_some() && !bias),
                 ("problem_type", raw.problem_type.is_some()),
-                ("inference_attribute", raw.inference_attribute.is_some()),
-                ("probability_attribute", raw.probability_attribute.is_some()),
-                ("probability_threshold", raw.probability_threshold.is_some()),
+                (
+                    "inference_attribute",
+                    raw.inference_attribute.is_some() && !bias,
+                ),
+                (
+                    "probability_attribute",
+                    raw.probability_attribute.is_some() && !bias,
+                ),
+                (
+                    "probability_threshold",
+                    raw.probability_threshold.is_some() && !bias,
+                ),
                 (
                     "ground_truth_attribute",
                     raw.ground_truth_attribute.is_some(),
@@ -317,6 +329,86 @@ fn model_quality(raw: &mut RawMonitor, s: &Scope<'_, '_>, errs: &mut Errs) -> Mo
         probability_threshold: raw.probability_threshold,
         ground_truth_attribute: attr(raw.ground_truth_attribute.take()),
     }
+}
+
+/// Step 5b of [`monitor`]: the bias settings of a model-bias monitor (its
+/// `analysis_config.json` read and checked when it is a local file: every problem at once,
+/// with its JSON path); for any other type, an error for each bias key that is set.
+fn model_bias_settings(
+    raw: &mut RawMonitor,
+    kind: MonitorType,
+    s: &Scope<'_, '_>,
+    errs: &mut Errs,
+) -> Option<ModelBiasSettings> {
+    if kind != MonitorType::ModelBias {
+        for (k, present) in [
+            ("analysis_config", raw.analysis_config.is_some()),
+            ("decision_mode", raw.decision_mode.is_some()),
+            ("bootstrap_resamples", raw.bootstrap_resamples.is_some()),
+            ("bootstrap_seed", raw.bootstrap_seed.is_some()),
+        ] {
+            if present {
+                errs.push(&s.key(k), "only for type = \"model-bias\"");
+            }
+        }
+        return None;
+    }
+    let analysis_config = s
+        .required("analysis_config", raw.analysis_config.take(), errs)
+        .map(|g| location(&g, &s.key("analysis_config"), s.ctx, errs))
+        .unwrap_or_default();
+    if !analysis_config.as_os_str().is_empty() && !analysis_config.starts_with("s3:") {
+        let key = s.key("analysis_config");
+        match std::fs::read_to_string(&analysis_config) {
+            Ok(text) => {
+                let parsed = driftmon_rules::clarify::AnalysisConfig::from_json_str(&text)
+                    .and_then(|c| driftmon_rules::bias::BiasSpec::from_config(&c));
+                if let Err(e) = parsed {
+                    for p in e.0 {
+                        errs.push(&key, format!("{}: {}", p.path, p.message));
+                    }
+                }
+            }
+            Err(e) => errs.push(&key, format!("{}: {e}", analysis_config.display())),
+        }
+    }
+    let ground_truth = s
+        .required("ground_truth", raw.ground_truth.take(), errs)
+        .map(|g| location(&g, &s.key("ground_truth"), s.ctx, errs))
+        .unwrap_or_default();
+    let mut drift = driftmon_rules::bias::DriftParams::default();
+    if let Some(m) = raw.decision_mode.as_deref() {
+        match crate::monitors::model_bias::parse_decision_mode(m) {
+            Some(d) => drift.mode = d,
+            None => errs.push(
+                &s.key("decision_mode"),
+                format!("`{m}` is not one of point, bootstrap"),
+            ),
+        }
+    }
+    if let Some(n) = raw.bootstrap_resamples {
+        if !(2..=100_000).contains(&n) {
+            errs.push(&s.key("bootstrap_resamples"), "must be 2 to 100000");
+        }
+        drift.resamples = n.clamp(2, 100_000) as usize;
+    }
+    if let Some(seed) = raw.bootstrap_seed {
+        drift.seed = seed;
+    }
+    if let Some(t) = raw.probability_threshold {
+        if !t.is_finite() {
+            errs.push(&s.key("probability_threshold"), "must be a finite number");
+        }
+    }
+    let text = |a: Option<RawAttr>| attr(a).map(|a| a.to_string());
+    Some(ModelBiasSettings {
+        analysis_config,
+        ground_truth,
+        inference_attribute: text(raw.inference_attribute.take()),
+        probability_attribute: text(raw.probability_attribute.take()),
+        probability_threshold: raw.probability_threshold,
+        drift,
+    })
 }
 
 /// Step 6 of [`monitor`]: drift settings, alerting policy and actions (each merged over

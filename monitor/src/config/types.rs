@@ -70,6 +70,24 @@ pub struct ModelQualitySettings {
     pub ground_truth_attribute: Option<AttributeRef>,
 }
 
+/// The settings of a model-bias monitor (SageMaker Clarify's bias monitor).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelBiasSettings {
+    /// `analysis_config`: Clarify's `analysis_config.json` (label, facets, group variable).
+    pub analysis_config: PathBuf,
+    /// Ground-truth root. The daemon reads the labels collected in `[window start, scheduled
+    /// time)`, as for model quality.
+    pub ground_truth: PathBuf,
+    /// `inference_attribute`: the predicted label in the output (JSON path or CSV column).
+    pub inference_attribute: Option<String>,
+    /// `probability_attribute`: a score, thresholded into the predicted label.
+    pub probability_attribute: Option<String>,
+    /// `probability_threshold` (default: the analysis config's, 0.5).
+    pub probability_threshold: Option<f64>,
+    /// `decision_mode`, `bootstrap_resamples`, `bootstrap_seed`.
+    pub drift: driftmon_rules::bias::DriftParams,
+}
+
 /// How the daemon retries a failed run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetrySettings {
@@ -295,6 +313,8 @@ pub struct MonitorConfig {
     pub extract: ExtractConfig,
     /// Model-quality settings (for `kind = "model_quality"`).
     pub model_quality: Option<ModelQualitySettings>,
+    /// The bias settings, for a model-bias monitor.
+    pub model_bias: Option<ModelBiasSettings>,
     /// The action policy (cool-downs taken from the actions).
     pub policy: Policy,
     /// The actions.

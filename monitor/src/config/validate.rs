@@ -461,7 +461,9 @@ pub(super) fn monitor_type_of(
             MonitorType::DataQuality
         }
         (Some(t), None) => match MonitorType::parse(t) {
-            Some(m @ (MonitorType::DataQuality | MonitorType::ModelQuality)) => m,
+            Some(
+                m @ (MonitorType::DataQuality | MonitorType::ModelQuality | MonitorType::ModelBias),
+            ) => m,
             Some(m) => {
                 errs.push(&key("type"), format!("`{t}`: {}", m.unavailable()));
                 MonitorType::DataQuality
@@ -502,15 +504,18 @@ pub(super) fn policy_of(
         };
         let known: Vec<&str> = match kind {
             Some(MonitorType::ModelQuality) => MODEL_QUALITY_CHECKS.to_vec(),
+            Some(MonitorType::ModelBias) => vec!["bias_drift_check"],
             Some(_) => dq(),
             None => {
                 let mut v = dq();
                 v.extend(MODEL_QUALITY_CHECKS);
+                v.push("bias_drift_check");
                 v
             }
         };
         let kind_name = kind.map_or("known", |k| match k {
             MonitorType::ModelQuality => "model quality",
+            MonitorType::ModelBias => "model bias",
             _ => "data quality",
         });
         for (i, c) in cts.iter().enumerate() {

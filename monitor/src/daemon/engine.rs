@@ -144,6 +144,32 @@ impl LiveRunner {
             MonitorType::ModelQuality => Box::new(ModelQuality {
                 spec: self.model_quality_spec(m, w)?,
             }),
+            MonitorType::ModelBias => {
+                let b = m.model_bias.as_ref().ok_or_else(|| RunFailure {
+                    message: "model-bias monitor without its bias settings".into(),
+                    retryable: false,
+                })?;
+                Box::new(crate::monitors::model_bias::ModelBias {
+                    spec: crate::monitors::model_bias::ModelBiasSpec {
+                        analysis_config: b.analysis_config.clone(),
+                        baseline: m.baseline.clone(),
+                        ground_truth: b.ground_truth.clone(),
+                        // The labels collected from the window's start up to the scheduled
+                        // time, as for model quality.
+                        ground_truth_start_ms: w.start_ms,
+                        ground_truth_end_ms: w.scheduled_ms.max(w.end_ms),
+                        features_attribute: m
+                            .extract
+                            .input_path
+                            .as_ref()
+                            .map(|p| p.as_str().to_owned()),
+                        inference_attribute: b.inference_attribute.clone(),
+                        probability_attribute: b.probability_attribute.clone(),
+                        probability_threshold: b.probability_threshold,
+                        drift: b.drift,
+                    },
+                })
+            }
             other => {
                 return Err(RunFailure {
                     message: other.unavailable(),

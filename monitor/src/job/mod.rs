@@ -180,10 +180,17 @@ pub fn run_once(
                 to_jackson(st).map_err(ser)?,
             ));
         }
-        violation_files.push((
-            format!("{dir}constraint_violations.json"),
-            to_jackson(&e.violations).map_err(ser)?,
-        ));
+        if let Section::ModelBias(b) = &e.section {
+            files.push((
+                format!("{dir}report.html"),
+                crate::report::html::bias::render(b, &job.window),
+            ));
+            // analysis.json after the page: without violations it is the bias run's last file.
+            files.push((format!("{dir}analysis.json"), b.analysis.to_json_string()));
+        }
+        if let Some(text) = e.violations_file().map_err(ser)? {
+            violation_files.push((format!("{dir}constraint_violations.json"), text));
+        }
     }
     if let Some(report) = &report {
         let history = crate::report::html::load_history(&job.history);
@@ -212,11 +219,10 @@ pub fn run_once(
     for (name, text) in &files {
         out(name, text.as_bytes())?;
     }
-    // The root's constraint_violations.json last: its presence means the job finished.
-    for (name, text) in violation_files.iter().skip(1) {
-        out(name, text.as_bytes())?;
-    }
-    if let Some((name, text)) = violation_files.first() {
+    // The root's constraint_violations.json last: its presence means the job finished (a bias
+    // run without violations writes none, as Clarify: its analysis.json comes last instead).
+    violation_files.sort_by_key(|(name, _)| !name.contains('/'));
+    for (name, text) in &violation_files {
         out(name, text.as_bytes())?;
     }
     Ok((

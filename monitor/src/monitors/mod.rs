@@ -19,6 +19,7 @@ use driftmon_rules::metrics_catalog::{MetricPoint, PointContext};
 use crate::adapters::store::StoreError;
 
 pub mod data_quality;
+pub mod model_bias;
 pub mod model_quality;
 
 /// The four monitor types of SageMaker Model Monitor, as `--monitor-type` and the TOML's
@@ -125,6 +126,8 @@ pub enum Section {
     DataQuality(Box<data_quality::DataQualitySection>),
     /// The `model_quality` object.
     ModelQuality(Box<driftmon_rules::report::ModelQualitySection>),
+    /// The bias analysis and its checks (written as `analysis.json` and the bias page).
+    ModelBias(Box<model_bias::BiasSection>),
 }
 
 /// What one monitor type's execution over a window produced. Nothing is written yet.
@@ -155,7 +158,21 @@ impl Execution {
             (Section::ModelQuality(_), Some(st), _) => {
                 driftmon_rules::metrics_catalog::model_quality_points(ctx, st)
             }
+            (Section::ModelBias(b), _, _) => {
+                driftmon_rules::bias::cloudwatch::bias_points(ctx, &b.analysis).0
+            }
             _ => Vec::new(),
+        }
+    }
+}
+
+impl Execution {
+    /// Its `constraint_violations.json`: SageMaker's format for data and model quality (always
+    /// written), Clarify's for bias (written only when there are violations, as Clarify does).
+    pub fn violations_file(&self) -> Result<Option<String>, driftmon_baseline::files::FilesError> {
+        match &self.section {
+            Section::ModelBias(b) => Ok(b.violations_file()),
+            _ => driftmon_baseline::files::to_jackson(&self.violations).map(Some),
         }
     }
 }
@@ -198,6 +215,9 @@ pub enum RunError {
     /// The model-quality part failed (configuration or store).
     #[error("model quality: {0}")]
     ModelQuality(String),
+    /// The bias part failed (configuration, table or analysis).
+    #[error("model bias: {0}")]
+    ModelBias(String),
     /// The model-quality execution computed no metric (no ground truth in its window, or no
     /// label joined a usable prediction): SageMaker's `Failed`, with the reason.
     #[error("{0}")]

@@ -81,6 +81,7 @@ use crate::adapters::store::StoreError;
 use crate::monitors::RunError;
 
 pub use issues::{IssueCount, IssueExample, IssueLog};
+pub(crate) use run::read_lines;
 pub use run::{
     list_hours, run_model_quality, write_outputs, JoinCounts, ModelQualityOutcome,
     ModelQualityRunSpec, ModelQualityStatus,

@@ -240,7 +240,7 @@ fn load_constraints(dir: &Path, problem: ProblemType) -> Result<Constraints, Mod
     Ok(c)
 }
 
-fn read_lines(
+pub(crate) fn read_lines(
     loc: &Located,
     key: &str,
     mut on_line: impl FnMut(u64, &[u8]),

@@ -88,6 +88,7 @@ macro_rules! w {
     }};
 }
 
+pub mod bias;
 mod charts;
 mod feature;
 mod format;

@@ -1,0 +1,418 @@
+//! The model-bias monitor type end to end through the real `driftmon` binary, on the real AWS
+//! files of `../shared/fixtures/sagemaker/` (clarify-monitors.md §3.6, §7.4):
+//!
+//! * the real monitoring execution: the merged record of the Clarify bias notebook captured 5
+//!   times (as the real traffic repeated its ids) and joined with its ground truth gives
+//!   exactly the 9 real violations in point mode, with the real descriptions, in Clarify's
+//!   `constraint_violations.json`; one copy gives the 8 of the batch-transform notebook;
+//! * the baseline job reproduces the pre-training metrics of the real
+//!   `bias-baseline-analysis.json` from `validation-dataset.json`;
+//! * the bootstrap decision is deterministic for a seed; metrics go out as
+//!   `bias_metric_<NAME>` with SageMaker's dimensions and ±inf as ±2^360;
+//! * bad input fails with the reason: a malformed `analysis_config.json` (every problem with
+//!   its JSON path), a window without ground truth, a facet that is not a column.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use driftmon_rules::bias::{BiasAnalysis, Metric, Stage};
+use driftmon_tests::{built_driftmon, fixture, temp_dir};
+use serde_json::{json, Value};
+
+const HEADERS: [&str; 15] = [
+    "Age",
+    "Workclass",
+    "fnlwgt",
+    "Education",
+    "Education-Num",
+    "Marital Status",
+    "Occupation",
+    "Relationship",
+    "Ethnic group",
+    "Sex",
+    "Capital Gain",
+    "Capital Loss",
+    "Hours per week",
+    "Country",
+    "Target",
+];
+
+const REAL_NINE: [&str; 9] = ["CDDPL", "DAR", "DCA", "DCR", "FT", "GE", "RD", "SD", "TE"];
+
+fn monitor_config() -> Value {
+    json!({
+        "label_values_or_threshold": [1],
+        "facet": [{"name_or_index": "Sex", "value_or_threshold": [0]}],
+        "group_variable": "Age",
+        "headers": HEADERS,
+        "label": "instances[*].label"
+    })
+}
+
+fn write(p: &Path, text: &str) {
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+/// A capture root holding the real merged record's capture `copies` times (hour 2024-01-19T20)
+/// and a ground-truth root holding its label once; returns (capture, ground truth, config).
+fn scenario(dir: &Path, copies: usize, config: &Value) -> Option<(PathBuf, PathBuf, PathBuf)> {
+    let p = fixture("examples-notebook-output-captures/merged-record-endpoint.pretty.json")?;
+    let m: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    let capture = dir.join("capture");
+    let line = json!({
+        "captureData": m["captureData"],
+        "eventMetadata": m["eventMetadata"],
+        "eventVersion": "0"
+    })
+    .to_string();
+    let lines: Vec<String> = (0..copies).map(|_| line.clone()).collect();
+    write(
+        &capture.join("adult/AllTraffic/2024/01/19/20/capture.jsonl"),
+        &(lines.join("\n") + "\n"),
+    );
+    let gt = dir.join("ground-truth");
+    let label = json!({
+        "groundTruthData": m["groundTruthData"],
+        "eventMetadata": {"eventId": m["eventMetadata"]["inferenceId"]},
+        "eventVersion": "0"
+    });
+    write(
+        &gt.join("2024/01/19/20/labels.jsonl"),
+        &(label.to_string() + "\n"),
+    );
+    let cfg = dir.join("analysis_config.json");
+    write(&cfg, &config.to_string());
+    Some((capture, gt, cfg))
+}
+
+fn baseline() -> Option<PathBuf> {
+    fixture("examples-notebook-output-clarify/bias-baseline-analysis.json")
+}
+
+/// `driftmon run --monitor-type model-bias` over the scenario's hour; (ok, stdout, stderr).
+fn run_bias(dir: &Path, s: &(PathBuf, PathBuf, PathBuf), extra: &[&str]) -> (bool, String, String) {
+    let o = Command::new(built_driftmon())
+        .arg("run")
+        .args(["--monitor-type", "model-bias"])
+        .args(["--capture", &s.0.to_string_lossy(), "--endpoint", "adult"])
+        .args([
+            "--start",
+            "2024-01-19T20:00:00Z",
+            "--end",
+            "2024-01-19T21:00:00Z",
+        ])
+        .args(["--ground-truth", &s.1.to_string_lossy()])
+        .args(["--analysis-config", &s.2.to_string_lossy()])
+        .args(["--input-path", "instances[*].features"])
+        .args(["--inference-attribute", "predictions[*].predicted_label"])
+        .args(["--output", &dir.join("out").to_string_lossy()])
+        .args(extra)
+        .output()
+        .expect("driftmon runs");
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn violation_names(out: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(out.join("constraint_violations.json")).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["version"], "1.0");
+    v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            assert_eq!(x["constraint_check_type"], "bias_drift_check");
+            assert_eq!(
+                (x["facet"].as_str(), x["facet_value"].as_str()),
+                (Some("Sex"), Some("0"))
+            );
+            x["metric_name"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn the_real_monitoring_execution_gives_its_nine_violations() {
+    let dir = temp_dir("bias-real-nine");
+    let Some(s) = scenario(&dir, 5, &monitor_config()) else {
+        return;
+    };
+    let base = baseline().unwrap();
+    let metrics = dir.join("metrics.jsonl");
+    let (ok, stdout, stderr) = run_bias(
+        &dir,
+        &s,
+        &[
+            "--baseline",
+            &base.to_string_lossy(),
+            "--decision-mode",
+            "point",
+            "--metrics-file",
+            &metrics.to_string_lossy(),
+            "--schedule",
+            "bias-hourly",
+        ],
+    );
+    assert!(ok, "{stdout}{stderr}");
+    assert_eq!(stdout.trim(), "CompletedWithViolations");
+    assert!(stderr.contains("with 9 violations"), "{stderr}");
+    let out = dir.join("out");
+    assert_eq!(violation_names(&out), REAL_NINE);
+    let text = std::fs::read_to_string(out.join("constraint_violations.json")).unwrap();
+    // Clarify's wording and Python's number spelling, as in the real file.
+    for d in [
+        "Metric value -36.69387755102041 doesn't meet the baseline constraint requirement -0.5278688524590163",
+        "Metric value Infinity doesn't meet the baseline constraint requirement 2.916666666666667",
+        "Metric value -0.13636363636363635 doesn't meet the baseline constraint requirement -0.03333333333333333",
+    ] {
+        assert!(text.contains(d), "{d}");
+    }
+    assert!(text.starts_with("{\n    \"version\": \"1.0\",\n    \"violations\": [\n        {\n            \"facet\": \"Sex\","));
+    // analysis.json: the window's metrics, readable as a baseline in turn.
+    let a =
+        BiasAnalysis::from_json_str(&std::fs::read_to_string(out.join("analysis.json")).unwrap())
+            .expect("analysis.json parses");
+    let dca = a
+        .find(Stage::PostTraining, "Sex", "0", Metric::DCA)
+        .unwrap();
+    assert_eq!(dca.outcome.clone().unwrap().as_f64(), -36.69387755102041);
+    // The page: status, the violations, the facet's counts (5 copies × 334 rows).
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Violations (9)") && html.contains("✗ CompletedWithViolations"));
+    assert!(html.contains("Sex = 0"));
+    let rows: u64 = 5 * 334;
+    assert!(
+        html.contains(&format!("<td>{rows}</td>")) || html.contains("1,670"),
+        "rows analysed"
+    );
+    // CloudWatch points: SageMaker's names and dimensions; TE = +inf goes out as 2^360.
+    let points: Vec<Value> = std::fs::read_to_string(&metrics)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let te = points
+        .iter()
+        .find(|p| p.to_string().contains("bias_metric_TE"))
+        .expect("TE published");
+    let te_text = te.to_string();
+    for needle in [
+        "aws/sagemaker/Endpoints/bias-metrics",
+        "Post-Training",
+        "\"Facet\"",
+        "\"Sex\"",
+        "FacetValue",
+        "\"Label\"",
+        "\"Target\"",
+        "LabelValue",
+        "bias-hourly",
+    ] {
+        assert!(te_text.contains(needle), "{needle} in {te_text}");
+    }
+    assert_eq!(te["Value"].as_f64(), Some(2f64.powi(360)), "{te_text}");
+    let names: std::collections::BTreeSet<String> = points
+        .iter()
+        .filter_map(|p| {
+            let s = p.to_string();
+            s.find("bias_metric_")
+                .map(|i| s[i..].split('"').next().unwrap().to_owned())
+        })
+        .collect();
+    assert_eq!(
+        names.len(),
+        21,
+        "every pre- and post-training metric: {names:?}"
+    );
+}
+
+#[test]
+fn one_copy_gives_the_eight_violations_without_ft() {
+    let dir = temp_dir("bias-one-copy");
+    let Some(s) = scenario(&dir, 1, &monitor_config()) else {
+        return;
+    };
+    let base = baseline().unwrap();
+    let (ok, stdout, stderr) = run_bias(
+        &dir,
+        &s,
+        &[
+            "--baseline",
+            &base.to_string_lossy(),
+            "--decision-mode",
+            "point",
+        ],
+    );
+    assert!(ok, "{stdout}{stderr}");
+    let names = violation_names(&dir.join("out"));
+    let want: Vec<&str> = REAL_NINE.iter().copied().filter(|n| *n != "FT").collect();
+    assert_eq!(names, want);
+}
+
+#[test]
+fn the_bootstrap_decision_is_deterministic_for_a_seed() {
+    let dir = temp_dir("bias-bootstrap");
+    let Some(s) = scenario(&dir, 5, &monitor_config()) else {
+        return;
+    };
+    let base = baseline().unwrap().to_string_lossy().into_owned();
+    let mut files = Vec::new();
+    for _ in 0..2 {
+        let (ok, stdout, stderr) =
+            run_bias(&dir, &s, &["--baseline", &base, "--bootstrap-seed", "7"]);
+        assert!(ok, "{stdout}{stderr}");
+        files.push(std::fs::read(dir.join("out/constraint_violations.json")).unwrap());
+    }
+    assert_eq!(files[0], files[1]);
+    // Every bootstrap violation is also a point violation (the interval contains the value).
+    let names = violation_names(&dir.join("out"));
+    assert!(
+        !names.is_empty() && names.iter().all(|n| REAL_NINE.contains(&n.as_str())),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn the_baseline_job_reproduces_the_real_pre_training_metrics() {
+    let (Some(data), Some(base)) = (
+        fixture("examples-clarify-bias-endpoint-json/validation-dataset.json"),
+        baseline(),
+    ) else {
+        return;
+    };
+    let dir = temp_dir("bias-suggest");
+    let mut cfg = monitor_config();
+    cfg["features"] = json!("instances[*].features");
+    cfg["dataset_type"] = json!("application/json");
+    // The dataset has no predicted label: the pre-training metrics only.
+    cfg["methods"] = json!({"pre_training_bias": {"methods": "all"}});
+    let cfg_path = dir.join("analysis_config.json");
+    write(&cfg_path, &cfg.to_string());
+    let o = Command::new(built_driftmon())
+        .args(["baseline", "suggest", "--monitor-type", "model-bias"])
+        .args(["--input", &data.to_string_lossy()])
+        .args(["--analysis-config", &cfg_path.to_string_lossy()])
+        .args(["--output", &dir.join("baseline").to_string_lossy()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout.contains("666 analysed"), "{stdout}");
+    let ours = BiasAnalysis::from_json_str(
+        &std::fs::read_to_string(dir.join("baseline/analysis.json")).unwrap(),
+    )
+    .unwrap();
+    let real = BiasAnalysis::from_json_str(&std::fs::read_to_string(base).unwrap()).unwrap();
+    assert!(
+        ours.post_training.is_none(),
+        "no predicted label in the dataset"
+    );
+    for m in Metric::of_stage(Stage::PreTraining) {
+        let v = |a: &BiasAnalysis| {
+            a.find(Stage::PreTraining, "Sex", "0", m)
+                .unwrap()
+                .outcome
+                .clone()
+                .unwrap()
+                .as_f64()
+        };
+        let (a, b) = (v(&ours), v(&real));
+        let ulps = (a.to_bits() as i64 - b.to_bits() as i64).unsigned_abs();
+        // JS sums logarithms in another order than numpy: within 4 ulps (clarify-monitors.md §3.6).
+        let tol = if m == Metric::JS { 4 } else { 0 };
+        assert!(ulps <= tol, "{m}: ours {a:?}, real {b:?}");
+    }
+}
+
+#[test]
+fn bad_input_fails_with_the_reason() {
+    let dir = temp_dir("bias-bad");
+    // A malformed analysis_config.json: every problem at once, with its JSON path.
+    let bad = json!({"headers": HEADERS, "facet": [{"value_or_threshold": [0]}], "label_values_or_threshold": "x"});
+    let Some(s) = scenario(&dir, 1, &bad) else {
+        return;
+    };
+    let (ok, stdout, _) = run_bias(&dir, &s, &[]);
+    assert!(!ok);
+    assert!(stdout.starts_with("Failed: "), "{stdout}");
+    for path in ["facet[0].name_or_index", "label_values_or_threshold"] {
+        assert!(stdout.contains(path), "{path} in {stdout}");
+    }
+    assert!(!dir.join("out/analysis.json").exists(), "nothing written");
+    // A window without ground truth.
+    let dir = temp_dir("bias-no-labels");
+    let s = scenario(&dir, 1, &monitor_config()).unwrap();
+    std::fs::remove_dir_all(&s.1).unwrap();
+    std::fs::create_dir_all(&s.1).unwrap();
+    let (ok, stdout, _) = run_bias(&dir, &s, &[]);
+    assert!(!ok);
+    assert!(stdout.contains("no ground truth in the window"), "{stdout}");
+    // A facet that is not a column of the table.
+    let dir = temp_dir("bias-no-facet");
+    let mut cfg = monitor_config();
+    cfg["facet"] = json!([{"name_or_index": "Gender", "value_or_threshold": [0]}]);
+    let s = scenario(&dir, 1, &cfg).unwrap();
+    let (ok, stdout, stderr) = run_bias(&dir, &s, &[]);
+    assert!(!ok, "{stdout}{stderr}");
+    assert!(stdout.contains("Gender"), "{stdout}");
+}
+
+#[test]
+fn the_toml_runs_a_model_bias_monitor_validated_like_the_others() {
+    use driftmon_monitor::config::{parse, MonitorType, ValidateContext};
+    let dir = temp_dir("bias-toml");
+    let good = dir.join("good.json");
+    write(&good, &monitor_config().to_string());
+    let broken = dir.join("broken.json");
+    write(
+        &broken,
+        r#"{"facet": [{"value_or_threshold": [0]}], "label": 3, "label_values_or_threshold": "x"}"#,
+    );
+    let ctx = ValidateContext {
+        base_dir: None,
+        env: &|_| None,
+    };
+    let text = |cfg: &Path, extra: &str| {
+        format!(
+            "[[monitor]]\nname = \"bias\"\ntype = \"model-bias\"\nendpoint = \"e\"\ncapture = \"/c\"\n\
+             baseline = \"/b/analysis.json\"\noutput = \"/o\"\nschedule = \"cron(0 * ? * * *)\"\n\
+             ground_truth = \"/gt\"\nanalysis_config = \"{}\"\n\
+             inference_attribute = \"predictions[*].predicted_label\"\n{extra}",
+            cfg.display()
+        )
+    };
+    let c = parse(&text(&good, "decision_mode = \"point\"\n"), &ctx).expect("valid");
+    assert_eq!(c.monitors[0].kind, MonitorType::ModelBias);
+    let b = c.monitors[0].model_bias.as_ref().unwrap();
+    assert_eq!(b.drift.mode, driftmon_rules::bias::DecisionMode::Point);
+    assert_eq!(
+        b.inference_attribute.as_deref(),
+        Some("predictions[*].predicted_label")
+    );
+    let err = parse(
+        &text(
+            &broken,
+            "decision_mode = \"maybe\"\nproblem_type = \"Regression\"\n",
+        ),
+        &ctx,
+    )
+    .unwrap_err()
+    .to_string();
+    for needle in [
+        "monitor[0].analysis_config",
+        "facet[0].name_or_index",
+        "label_values_or_threshold",
+        "monitor[0].decision_mode",
+        "monitor[0].problem_type",
+    ] {
+        assert!(err.contains(needle), "{needle} in {err}");
+    }
+}
