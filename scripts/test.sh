@@ -80,6 +80,26 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "warning: could not install chromium (see $SERVER_LOGS/apt.log); the browser tests will skip" >&2
   fi
 fi
+echo "== oracles: scipy, scikit-learn, smclarify 0.5 and shap regenerate the reference values"
+# The Rust oracle tests read rules/oracle/*_reference.json; here the independent libraries
+# compute them again from the scripts kept beside them, and any difference fails the suite.
+# The libraries live in .venv-oracle/ (gitignored), created here on a fresh machine.
+ORACLE=$(pwd)/.venv-oracle
+if ! "$ORACLE/bin/python" -c 'import smclarify, shap, scipy, sklearn, pandas' 2>/dev/null; then
+  python3 -m venv "$ORACLE"
+  "$ORACLE/bin/pip" install --quiet --disable-pip-version-check --no-deps 'smclarify==0.5'
+  "$ORACLE/bin/pip" install --quiet --disable-pip-version-check 'pandas==3.1.1' 'numpy==2.4.6' \
+    'scikit-learn==1.9.1' 'pyfunctional==1.5.0' 'shap==0.51.0' 'scipy==1.17.1'
+fi
+for gen in gen_reference gen_model_quality gen_bias gen_shap gen_ndcg; do
+  "$ORACLE/bin/python" "rules/oracle/$gen.py" >/dev/null 2>&1 || { echo "rules/oracle/$gen.py failed" >&2; exit 1; }
+done
+if ! git diff --quiet -- rules/oracle; then
+  git --no-pager diff --stat -- rules/oracle >&2
+  echo "the oracles disagree with the committed reference values (rules/oracle)" >&2
+  exit 1
+fi
+
 echo "== build the driftmon and driftmon-lambda binaries that the CLI and Lambda tests drive"
 cargo build --release -p driftmon-monitor --bin driftmon
 cargo build --release -p driftmon-lambda --bin driftmon-lambda

@@ -416,3 +416,84 @@ fn the_toml_runs_a_model_bias_monitor_validated_like_the_others() {
         assert!(err.contains(needle), "{needle} in {err}");
     }
 }
+
+#[test]
+fn dashboards_graph_the_bias_metrics_and_alarm_on_their_violations() {
+    let Some(base) = baseline() else {
+        return;
+    };
+    let dir = temp_dir("bias-dashboards");
+    let o = Command::new(built_driftmon())
+        .args([
+            "dashboards",
+            "--endpoint",
+            "adult",
+            "--schedule",
+            "adult-data",
+        ])
+        .args(["--features", "Age"])
+        .args(["--bias-baseline", &base.to_string_lossy()])
+        .args(["--bias-schedule", "adult-bias"])
+        .args(["--output", &dir.to_string_lossy(), "--region", "us-east-1"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let body: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("dashboard.json")).unwrap())
+            .unwrap();
+    let widgets = body["widgets"].as_array().unwrap();
+    let bias: Vec<&Value> = widgets
+        .iter()
+        .filter(|w| {
+            w["properties"]["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Bias "))
+        })
+        .collect();
+    // The real baseline: one facet value, both stages.
+    assert_eq!(bias.len(), 2);
+    let line = bias
+        .iter()
+        .flat_map(|w| w["properties"]["metrics"].as_array().unwrap())
+        .find(|l| l[1] == "bias_metric_DCA")
+        .expect("DCA graphed");
+    assert_eq!(line[0], "aws/sagemaker/Endpoints/bias-metrics");
+    let dims: Vec<&str> = line.as_array().unwrap()[2..16]
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        dims,
+        [
+            "Endpoint",
+            "adult",
+            "MonitoringSchedule",
+            "adult-bias",
+            "BiasStage",
+            "Post-Training",
+            "Label",
+            "Target",
+            "LabelValue",
+            "1",
+            "Facet",
+            "Sex",
+            "FacetValue",
+            "0"
+        ]
+    );
+    let alarms: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("alarms.json")).unwrap()).unwrap();
+    let a = alarms
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["AlarmName"]
+                .as_str()
+                .unwrap()
+                .ends_with("bias-violations")
+        })
+        .expect("the bias alarm");
+    assert_eq!(a["MetricName"], "constraint_violations");
+    assert!(a.to_string().contains("adult-bias"));
+}

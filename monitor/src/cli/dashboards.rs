@@ -50,6 +50,13 @@ pub(crate) struct DashboardArgs {
     /// Also create or update the dashboard and alarms in CloudWatch.
     #[arg(long)]
     apply: bool,
+    /// Model bias: the baseline analysis.json (file or folder, local or s3://): one graph per
+    /// facet value and stage, and an alarm on the bias schedule's violations.
+    #[arg(long)]
+    bias_baseline: Option<PathBuf>,
+    /// Model bias: the bias monitoring schedule (default: --schedule).
+    #[arg(long)]
+    bias_schedule: Option<String>,
 }
 
 /// Runs the command.
@@ -76,8 +83,17 @@ pub(crate) fn run(a: DashboardArgs) -> anyhow::Result<()> {
     if !a.features.is_empty() {
         spec.features.retain(|x| a.features.contains(&x.name));
     }
-    if spec.features.is_empty() {
-        anyhow::bail!("no features: pass --features a,b,c or --baseline <folder>");
+    if let Some(b) = &a.bias_baseline {
+        let analysis = crate::monitors::model_bias::load_baseline(b)?;
+        spec.bias = Some(d::bias::BiasDashboard::from_analysis(
+            a.bias_schedule.as_deref().unwrap_or(&a.schedule),
+            &analysis,
+        ));
+    }
+    if spec.features.is_empty() && spec.bias.is_none() {
+        anyhow::bail!(
+            "no features: pass --features a,b,c, --baseline <folder> or --bias-baseline <analysis.json>"
+        );
     }
     spec.problem_type = a
         .problem_type

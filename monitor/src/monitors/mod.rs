@@ -159,7 +159,16 @@ impl Execution {
                 driftmon_rules::metrics_catalog::model_quality_points(ctx, st)
             }
             (Section::ModelBias(b), _, _) => {
-                driftmon_rules::bias::cloudwatch::bias_points(ctx, &b.analysis).0
+                let mut points = driftmon_rules::bias::cloudwatch::bias_points(ctx, &b.analysis).0;
+                // driftmon's own count, as for data quality: the alarm of `driftmon dashboards`.
+                points.push(ctx.point(
+                    driftmon_rules::metrics_catalog::MetricKind::ConstraintViolations,
+                    "",
+                    driftmon_rules::metrics_catalog::MetricValue::Single(
+                        self.violations.violations.len() as f64,
+                    ),
+                ));
+                points
             }
             _ => Vec::new(),
         }

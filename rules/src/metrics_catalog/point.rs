@@ -37,7 +37,9 @@ impl PointContext<'_> {
         d
     }
 
-    pub(super) fn point(&self, kind: MetricKind, subject: &str, value: MetricValue) -> MetricPoint {
+    /// The point of catalog metric `kind` for `subject` (a feature or metric name, `""` for
+    /// a run-level metric) in this context.
+    pub fn point(&self, kind: MetricKind, subject: &str, value: MetricValue) -> MetricPoint {
         let def = def(kind);
         MetricPoint {
             namespace: def.namespace_for(&self.target).to_owned(),

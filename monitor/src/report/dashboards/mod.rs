@@ -15,6 +15,8 @@
 
 use std::path::Path;
 
+pub mod bias;
+
 use driftmon_baseline::files::{Constraints, Statistics};
 use driftmon_rules::metrics_catalog::{
     def, lower_is_better, Dimension, MetricKind, PointContext, Target,
@@ -123,6 +125,8 @@ pub struct DashboardSpec {
     pub period: i32,
     /// SNS topics (or other ARNs) notified when an alarm fires.
     pub alarm_actions: Vec<String>,
+    /// The bias monitor's graphs and alarm, when a bias baseline is given.
+    pub bias: Option<bias::BiasDashboard>,
 }
 
 impl DashboardSpec {
@@ -143,6 +147,7 @@ impl DashboardSpec {
             rejected_ratio_threshold: 0.01,
             period: 3600,
             alarm_actions: Vec::new(),
+            bias: None,
         }
     }
 
@@ -258,7 +263,7 @@ fn metric_line(ctx: &PointContext<'_>, kind: MetricKind, subject: &str, label: &
     Value::Array(v)
 }
 
-struct Layout {
+pub(super) struct Layout {
     widgets: Vec<Value>,
     x: i64,
     y: i64,
@@ -274,7 +279,7 @@ impl Layout {
         self.y += height;
     }
 
-    fn half(&mut self, w: Value) {
+    pub(super) fn half(&mut self, w: Value) {
         self.place(w, 12, 6);
         if self.x == 0 {
             self.x = 12;
@@ -293,7 +298,12 @@ impl Layout {
     }
 }
 
-fn graph(spec: &DashboardSpec, title: &str, metrics: Vec<Value>, threshold: Option<f64>) -> Value {
+pub(super) fn graph(
+    spec: &DashboardSpec,
+    title: &str,
+    metrics: Vec<Value>,
+    threshold: Option<f64>,
+) -> Value {
     let mut props = json!({
         "title": title,
         "view": "timeSeries",
@@ -423,6 +433,9 @@ pub fn dashboard_body(spec: &DashboardSpec) -> Value {
             .collect();
         l.half(graph(spec, "Model quality", lines, None));
     }
+    if let Some(b) = &spec.bias {
+        bias::widgets(spec, b, &mut l);
+    }
     json!({"widgets": l.widgets})
 }
 
@@ -479,7 +492,7 @@ impl AlarmDef {
 }
 
 /// CloudWatch names: at most 255 characters.
-fn clip(s: String) -> String {
+pub(super) fn clip(s: String) -> String {
     if s.len() <= 255 {
         return s;
     }
@@ -592,6 +605,10 @@ pub fn alarms(spec: &DashboardSpec) -> Vec<AlarmDef> {
                 m.metric, m.comparison_operator, m.threshold
             ),
         ));
+    }
+    // The bias schedule's count (the first alarm already watches it when it is --schedule).
+    if let Some(b) = spec.bias.as_ref().filter(|b| b.schedule != spec.schedule) {
+        out.push(bias::alarm(spec, b));
     }
     out
 }
