@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 pub mod aws;
+pub mod bias;
 pub mod servers;
 
 /// The shared fixtures folder: `$DRIFTMON_SHARED_DIR`, else `../shared` beside the repository.

@@ -703,3 +703,67 @@ url = "http://127.0.0.1:{hook_port}/hooks/driftmon"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A model-bias monitor in the Lambda: a direct invoke over the real bias scenario's hour
+/// writes the same `analysis.json`, `constraint_violations.json` and `report.html` as
+/// `driftmon run` over the same window.
+#[test]
+fn a_bias_monitor_runs_in_the_lambda_and_writes_what_driftmon_run_writes() {
+    use driftmon_tests::bias::{baseline, bias_in_s3};
+    let Some(moto) = test_endpoint("DRIFTMON_TEST_MOTO_ENDPOINT") else {
+        return;
+    };
+    let dir = temp_dir("lambda-bias");
+    let Some((bucket, toml, s)) = bias_in_s3(&moto, &dir) else {
+        return;
+    };
+    let s3 = moto_s3(&moto);
+    put(&s3, &bucket, "config/driftmon.toml", toml.into_bytes());
+    let f = Function::start(
+        &moto,
+        &format!("s3://{bucket}/config/driftmon.toml"),
+        "bias",
+        &dir,
+    );
+    f.cold_start();
+    let (kind, body) = f.call(&json!({
+        "monitor": "adult-bias",
+        "start": "2024-01-19T20:00:00Z",
+        "end": "2024-01-19T21:00:00Z"
+    }));
+    assert_eq!(kind, "response", "{body}");
+    let w = &body["windows"][0];
+    assert_eq!(w["status"], "CompletedWithViolations", "{body}");
+    let prefix = "out/adult/adult-bias/2024/01/19/21";
+    assert_eq!(w["output"], format!("s3://{bucket}/{prefix}"), "{body}");
+    let out = dir.join("cli");
+    let o = Command::new(built_driftmon())
+        .args(["run", "--monitor-type", "model-bias"])
+        .args(["--capture", &s.0.to_string_lossy(), "--endpoint", "adult"])
+        .args([
+            "--start",
+            "2024-01-19T20:00:00Z",
+            "--end",
+            "2024-01-19T21:00:00Z",
+        ])
+        .args(["--ground-truth", &s.1.to_string_lossy()])
+        .args(["--ground-truth-end", "2024-01-19T21:00:00Z"])
+        .args(["--analysis-config", &s.2.to_string_lossy()])
+        .args(["--baseline", &baseline().unwrap().to_string_lossy()])
+        .args(["--input-path", "instances[*].features"])
+        .args(["--inference-attribute", "predictions[*].predicted_label"])
+        .args([
+            "--decision-mode",
+            "point",
+            "--output",
+            &out.to_string_lossy(),
+        ])
+        .output()
+        .expect("driftmon run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    for name in ["analysis.json", "constraint_violations.json", "report.html"] {
+        let from_lambda = get(&s3, &bucket, &format!("{prefix}/{name}"));
+        let from_cli = std::fs::read(out.join(name)).expect("driftmon run's file");
+        assert!(from_lambda == from_cli, "{name} differs");
+    }
+}

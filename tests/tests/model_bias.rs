@@ -16,79 +16,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use driftmon_rules::bias::{BiasAnalysis, Metric, Stage};
+use driftmon_tests::bias::{
+    baseline, bias_in_s3, monitor_config, scenario, write, HEADERS, REAL_NINE,
+};
 use driftmon_tests::{built_driftmon, fixture, temp_dir};
 use serde_json::{json, Value};
-
-const HEADERS: [&str; 15] = [
-    "Age",
-    "Workclass",
-    "fnlwgt",
-    "Education",
-    "Education-Num",
-    "Marital Status",
-    "Occupation",
-    "Relationship",
-    "Ethnic group",
-    "Sex",
-    "Capital Gain",
-    "Capital Loss",
-    "Hours per week",
-    "Country",
-    "Target",
-];
-
-const REAL_NINE: [&str; 9] = ["CDDPL", "DAR", "DCA", "DCR", "FT", "GE", "RD", "SD", "TE"];
-
-fn monitor_config() -> Value {
-    json!({
-        "label_values_or_threshold": [1],
-        "facet": [{"name_or_index": "Sex", "value_or_threshold": [0]}],
-        "group_variable": "Age",
-        "headers": HEADERS,
-        "label": "instances[*].label"
-    })
-}
-
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
-/// A capture root holding the real merged record's capture `copies` times (hour 2024-01-19T20)
-/// and a ground-truth root holding its label once; returns (capture, ground truth, config).
-fn scenario(dir: &Path, copies: usize, config: &Value) -> Option<(PathBuf, PathBuf, PathBuf)> {
-    let p = fixture("examples-notebook-output-captures/merged-record-endpoint.pretty.json")?;
-    let m: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
-    let capture = dir.join("capture");
-    let line = json!({
-        "captureData": m["captureData"],
-        "eventMetadata": m["eventMetadata"],
-        "eventVersion": "0"
-    })
-    .to_string();
-    let lines: Vec<String> = (0..copies).map(|_| line.clone()).collect();
-    write(
-        &capture.join("adult/AllTraffic/2024/01/19/20/capture.jsonl"),
-        &(lines.join("\n") + "\n"),
-    );
-    let gt = dir.join("ground-truth");
-    let label = json!({
-        "groundTruthData": m["groundTruthData"],
-        "eventMetadata": {"eventId": m["eventMetadata"]["inferenceId"]},
-        "eventVersion": "0"
-    });
-    write(
-        &gt.join("2024/01/19/20/labels.jsonl"),
-        &(label.to_string() + "\n"),
-    );
-    let cfg = dir.join("analysis_config.json");
-    write(&cfg, &config.to_string());
-    Some((capture, gt, cfg))
-}
-
-fn baseline() -> Option<PathBuf> {
-    fixture("examples-notebook-output-clarify/bias-baseline-analysis.json")
-}
 
 /// `driftmon run --monitor-type model-bias` over the scenario's hour; (ok, stdout, stderr).
 fn run_bias(dir: &Path, s: &(PathBuf, PathBuf, PathBuf), extra: &[&str]) -> (bool, String, String) {
@@ -496,4 +428,63 @@ fn dashboards_graph_the_bias_metrics_and_alarm_on_their_violations() {
         .expect("the bias alarm");
     assert_eq!(a["MetricName"], "constraint_violations");
     assert!(a.to_string().contains("adult-bias"));
+}
+
+/// `driftmon run` over the scenario's hour 20 with the daemon's ground-truth window.
+fn reference_run(dir: &Path, s: &(PathBuf, PathBuf, PathBuf)) -> PathBuf {
+    let base = baseline().unwrap();
+    let (ok, stdout, stderr) = run_bias(
+        dir,
+        s,
+        &[
+            "--baseline",
+            &base.to_string_lossy(),
+            "--decision-mode",
+            "point",
+            "--ground-truth-end",
+            "2024-01-19T21:00:00Z",
+        ],
+    );
+    assert!(ok, "{stdout}{stderr}");
+    dir.join("out")
+}
+
+#[test]
+fn the_daemon_runs_a_bias_monitor_on_s3_and_writes_what_driftmon_run_writes() {
+    use driftmon_tests::aws::{get, isolated_aws_env, moto_s3};
+    let Some(moto) = driftmon_tests::test_endpoint("DRIFTMON_TEST_MOTO_ENDPOINT") else {
+        return;
+    };
+    let dir = temp_dir("bias-serve");
+    let Some((bucket, toml, s)) = bias_in_s3(&moto, &dir) else {
+        return;
+    };
+    let cfg = dir.join("driftmon.toml");
+    write(
+        &cfg,
+        &format!("[server]\nlisten = \"127.0.0.1:0\"\nshutdown_grace_seconds = 5\n{toml}"),
+    );
+    let mut cmd = Command::new(built_driftmon());
+    cmd.args(["serve", "--config", &cfg.to_string_lossy()])
+        .args([
+            "--clock-start",
+            "2024-01-19T21:00:00Z",
+            "--clock-speed",
+            "60",
+        ])
+        .args(["--until", "2024-01-19T21:02:00Z"]);
+    isolated_aws_env(&mut cmd, "testing", "testing");
+    cmd.env("AWS_ENDPOINT_URL_S3", &moto)
+        .env("AWS_ENDPOINT_URL_CLOUDWATCH", &moto);
+    let o = cmd.output().expect("driftmon serve");
+    let logs = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{logs}");
+    let reference = reference_run(&dir.join("reference"), &s);
+    let s3 = moto_s3(&moto);
+    let prefix = "out/adult/adult-bias/2024/01/19/21";
+    for name in ["analysis.json", "constraint_violations.json", "report.html"] {
+        let ours = get(&s3, &bucket, &format!("{prefix}/{name}"));
+        let want = std::fs::read(reference.join(name)).unwrap();
+        assert!(ours == want, "{name} differs from driftmon run's\n{logs}");
+    }
 }
