@@ -102,9 +102,11 @@ fn false_alarm_rate_on_baseline_distribution() {
         "bootstrap false-alarm rate: {alarms}/{checks} checks = {rate:.4} ({windows_alarmed}/{windows} windows with any alarm); \
          point rule: {point_alarms}/{checks} = {point_rate:.4}"
     );
-    // One-sided tail of a 95 % interval: about 2.5 % per check where |b| is well away from 0,
-    // up to 5 % where b ≈ 0. The point rule alarms about half the time.
-    assert!(rate < 0.06, "{rate}");
+    // Family-wise (Bonferroni over the window's checks): a stationary window raises any alarm
+    // with probability at most about α = 5 % (measured: 1 of 60 windows, 5 of 1,200 checks;
+    // without the correction 11 of 60 windows). The point rule alarms about half the time.
+    assert!(windows_alarmed <= 6, "{windows_alarmed}/{windows}");
+    assert!(rate < 0.01, "{rate}");
     assert!(point_rate > 0.3, "{point_rate}");
 }
 
@@ -140,10 +142,19 @@ fn ft_point_rule_alarm_rate() {
     for _ in 0..windows {
         let t = window(600, &mut rng, 0.8);
         let cur = analyze(&t, &spec(true)).unwrap();
-        let r = check_drift(&base, &cur, &DriftParams::default());
+        let point = DriftParams {
+            mode: DecisionMode::Point,
+            ..DriftParams::default()
+        };
+        let r = check_drift(&base, &cur, &point);
         alarms += r.violations().iter().any(|v| v.metric_name == "FT") as usize;
+        // The default (bootstrap) mode does not check FT: it has no interval.
+        let b = check_drift(&base, &cur, &DriftParams::default());
+        assert!(!b.violations().iter().any(|v| v.metric_name == "FT"));
     }
     eprintln!("FT (point rule) alarms on stationary windows: {alarms}/{windows}");
+    // Why bootstrap mode skips FT: the point rule alarms on most stationary windows.
+    assert!(alarms >= windows / 2, "{alarms}/{windows}");
 }
 
 #[test]

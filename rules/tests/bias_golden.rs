@@ -376,10 +376,13 @@ fn real_execution_bootstrap_mode_is_deterministic() {
         return;
     };
     assert_eq!(a, b);
-    // The well-supported drifts stay violations under the interval rule; DCA (n̂_d(1) = 2 per
-    // copy) and DCR have intervals too wide to exclude the baseline range.
+    // The well-supported drifts stay violations under the interval rule, family-wise over the
+    // window's 20 checks (measured: CDDPL, DAR, GE, SD, TE). DCA (n̂_d(1) = 2 per copy), DCR
+    // and RD (0.131 → 0.173) have intervals too wide to exclude the baseline range, and FT has
+    // no interval (skipped in bootstrap mode, checked in point mode).
     let names: Vec<String> = a.violations().into_iter().map(|x| x.metric_name).collect();
-    for n in ["TE", "SD", "FT", "RD", "DAR"] {
+    assert!(!names.iter().any(|x| x == "FT"), "{names:?}");
+    for n in ["TE", "SD", "DAR", "CDDPL", "GE"] {
         assert!(names.iter().any(|x| x == n), "{n} not in {names:?}");
     }
     eprintln!("bootstrap-mode violations on the real execution: {names:?}");

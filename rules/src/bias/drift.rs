@@ -44,6 +44,10 @@ pub struct DriftParams {
     pub alpha: f64,
     /// The PRNG seed.
     pub seed: u64,
+    /// Bootstrap: split α over the window's `m` checks (Bonferroni, `z = Φ⁻¹(1 − α/(2m))`), so
+    /// that a window drawn from the baseline's distribution raises any alarm with probability
+    /// at most about α, not `m·α/2`. On by default; off, each check has level α.
+    pub family_wise: bool,
 }
 
 impl Default for DriftParams {
@@ -53,6 +57,7 @@ impl Default for DriftParams {
             resamples: 200,
             alpha: 0.05,
             seed: 0,
+            family_wise: true,
         }
     }
 }
@@ -64,6 +69,10 @@ pub enum Skip {
     BaselineUndefined(String),
     /// The current value is undefined: smclarify's error message (empty facet, no positive labels…).
     CurrentUndefined(String),
+    /// Bootstrap mode has no interval for this metric (FT: its kNN is too costly to resample),
+    /// and the point rule alarms on most stationary windows, so it is not checked; use
+    /// `decision_mode = "point"` to check it as SageMaker does.
+    NoInterval,
 }
 
 /// The verdict for one pair.
@@ -146,7 +155,12 @@ impl DriftResult {
     pub fn undefined(&self) -> usize {
         self.checks
             .iter()
-            .filter(|c| matches!(c.verdict, Verdict::Skipped(_)))
+            .filter(|c| {
+                matches!(
+                    c.verdict,
+                    Verdict::Skipped(Skip::BaselineUndefined(_) | Skip::CurrentUndefined(_))
+                )
+            })
             .count()
     }
 }
@@ -452,7 +466,12 @@ pub fn check_drift(
     current: &BiasAnalysis,
     params: &DriftParams,
 ) -> DriftResult {
-    let z = normal_quantile(1.0 - params.alpha / 2.0);
+    let m = if params.family_wise && params.mode == DecisionMode::Bootstrap {
+        pairs_checked(baseline, current).max(1)
+    } else {
+        1
+    };
+    let z = normal_quantile(1.0 - params.alpha / (2.0 * m as f64));
     let mut checks = Vec::new();
     let mut aborted = Vec::new();
     let mut stream = 0u64;
@@ -480,6 +499,29 @@ pub fn check_drift(
         }
     }
     DriftResult { checks, aborted }
+}
+
+/// The number of (stage, facet value, metric) pairs present in both analyses, FT aside.
+fn pairs_checked(baseline: &BiasAnalysis, current: &BiasAnalysis) -> usize {
+    let mut n = 0;
+    for (stage, s) in current.stages() {
+        for f in &s.facets {
+            let Ok(values) = &f.values else { continue };
+            for v in values {
+                n += v
+                    .metrics
+                    .iter()
+                    .filter(|m| m.metric != Metric::FT)
+                    .filter(|m| {
+                        baseline
+                            .find(stage, &f.name, &v.value_or_threshold, m.metric)
+                            .is_some()
+                    })
+                    .count();
+            }
+        }
+    }
+    n
 }
 
 fn check_value(
@@ -542,6 +584,10 @@ fn check_value(
                 }
                 (Ok(b), Ok(c)) => (b.as_f64(), c.as_f64()),
             };
+            if metric == Metric::FT && params.mode == DecisionMode::Bootstrap {
+                check.verdict = Verdict::Skipped(Skip::NoInterval);
+                return check;
+            }
             let bound = b.abs();
             let violated = if !bound.is_finite() {
                 false

@@ -63,6 +63,10 @@ fn verdict_cell(c: &Check) -> String {
                 esc(e)
             )
         }
+        Verdict::Skipped(Skip::NoInterval) => format!(
+            "{} <small>no bootstrap interval (FT); decision_mode = point checks it</small>",
+            badge("skipped")
+        ),
     }
 }
 
