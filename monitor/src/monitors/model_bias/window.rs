@@ -292,7 +292,9 @@ pub(super) fn read_window(
         files.extend(f);
     }
     counts.capture_objects = files.len() as u64;
-    let mut rows: Vec<Vec<Value>> = Vec::new();
+    // Column by column (one Vec per feature), so that each becomes a typed column and is
+    // dropped in turn: a row-major copy would double the peak memory.
+    let mut cols: Vec<Vec<Value>> = Vec::new();
     let mut y: Vec<Value> = Vec::new();
     let mut yhat: Vec<Value> = Vec::new();
     for key in &files {
@@ -345,7 +347,11 @@ pub(super) fn read_window(
                     format!("{id:?}: {n} feature rows but a label record of {m} rows"),
                 );
             }
-            let width = r.names.as_ref().map_or(features[0].len(), Vec::len);
+            let width = match (&r.names, cols.is_empty()) {
+                (Some(n), _) => n.len(),
+                (None, true) => features[0].len(),
+                (None, false) => cols.len(),
+            };
             if let Some(bad) = features.iter().find(|f| f.len() != width) {
                 let got = bad.len();
                 return reject(
@@ -353,35 +359,46 @@ pub(super) fn read_window(
                     format!("{id:?}: a row of {got} features, the headers name {width}"),
                 );
             }
+            if cols.is_empty() {
+                cols = vec![Vec::new(); width];
+            }
             counts.matched_records += 1;
             for l in entries {
-                rows.extend(features.iter().cloned());
+                for row in &features {
+                    for (c, v) in cols.iter_mut().zip(row) {
+                        c.push(v.clone());
+                    }
+                }
                 yhat.extend(pred.iter().cloned());
                 y.extend(l.iter().cloned());
             }
         })
         .map_err(RunError::Store)?;
     }
-    if rows.is_empty() {
+    if y.is_empty() {
         return Err(RunError::NoData(format!(
             "no capture record of the window joined a label ({} records read, {} in the window \
              without a label, {} rejected)",
             counts.capture_records, counts.unmatched_records, counts.rejected_records
         )));
     }
-    counts.rows = rows.len() as u64;
+    counts.rows = y.len() as u64;
     let names = r
         .names
         .clone()
-        .unwrap_or_else(|| (0..rows[0].len()).map(|i| format!("column_{i}")).collect());
+        .unwrap_or_else(|| (0..cols.len()).map(|i| format!("column_{i}")).collect());
     let bad = |what: &str, e: String| RunError::ModelBias(format!("{what}: {e}"));
-    let table = BiasTable::from_feature_rows(
-        &names,
-        &rows,
-        Column::from_json(&y).map_err(|e| bad("labels", e))?,
-        Some(Column::from_json(&yhat).map_err(|e| bad("predicted labels", e))?),
-    )
-    .map_err(|e| bad("table", e.to_string()))?;
+    let mut features = Vec::with_capacity(cols.len());
+    for (name, col) in names.into_iter().zip(cols) {
+        let c = Column::from_json(&col).map_err(|e| bad(&format!("column {name}"), e))?;
+        drop(col);
+        features.push((name, c));
+    }
+    let table = BiasTable {
+        features,
+        label: Column::from_json(&y).map_err(|e| bad("labels", e))?,
+        predicted_label: Some(Column::from_json(&yhat).map_err(|e| bad("predicted labels", e))?),
+    };
     Ok(WindowTable {
         table,
         counts,
