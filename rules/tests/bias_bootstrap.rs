@@ -103,7 +103,7 @@ fn false_alarm_rate_on_baseline_distribution() {
          point rule: {point_alarms}/{checks} = {point_rate:.4}"
     );
     // Family-wise (Bonferroni over the window's checks): a stationary window raises any alarm
-    // with probability at most about α = 5 % (measured: 1 of 60 windows, 5 of 1,200 checks;
+    // with probability at most about α (1 % by default; measured: 1 of 60 windows, 5 of 1,200 checks;
     // without the correction 11 of 60 windows). The point rule alarms about half the time.
     assert!(windows_alarmed <= 6, "{windows_alarmed}/{windows}");
     assert!(rate < 0.01, "{rate}");

@@ -488,3 +488,45 @@ fn the_daemon_runs_a_bias_monitor_on_s3_and_writes_what_driftmon_run_writes() {
         assert!(ours == want, "{name} differs from driftmon run's\n{logs}");
     }
 }
+
+#[test]
+fn the_demo_shows_a_facet_whose_treatment_changes() {
+    use driftmon_monitor::cli::demo::bias::{run_bias_demo, BIAS_END, BIAS_START};
+    let dir = temp_dir("bias-demo");
+    run_bias_demo(&dir).expect("the bias demo runs");
+    for hour in 0..24i64 {
+        let out = dir.join("runs-bias").join(format!("{hour:02}"));
+        assert!(out.join("analysis.json").is_file() && out.join("report.html").is_file());
+        let biased = (BIAS_START..=BIAS_END).contains(&hour);
+        // Clarify writes constraint_violations.json only with violations: exactly the biased
+        // hours, where the model turns down half of the facet's qualified applicants.
+        assert_eq!(
+            out.join("constraint_violations.json").is_file(),
+            biased,
+            "hour {hour}"
+        );
+        if biased {
+            let names = violation_names_of(&out, "gender");
+            for m in ["DPPL", "RD"] {
+                assert!(
+                    names.iter().any(|n| n == m),
+                    "hour {hour}: {m} in {names:?}"
+                );
+            }
+        }
+    }
+}
+
+fn violation_names_of(out: &Path, facet: &str) -> Vec<String> {
+    let v: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("constraint_violations.json")).unwrap(),
+    )
+    .unwrap();
+    v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .inspect(|x| assert_eq!(x["facet"], facet))
+        .map(|x| x["metric_name"].as_str().unwrap().to_owned())
+        .collect()
+}

@@ -40,7 +40,8 @@ pub struct DriftParams {
     pub mode: DecisionMode,
     /// Number of bootstrap resamples `B`.
     pub resamples: usize,
-    /// Two-sided level α.
+    /// Two-sided level α (default 0.01, family-wise over a window's checks: an hourly monitor
+    /// of an unchanged model then raises a false alarm about once in 100 windows).
     pub alpha: f64,
     /// The PRNG seed.
     pub seed: u64,
@@ -55,7 +56,7 @@ impl Default for DriftParams {
         DriftParams {
             mode: DecisionMode::Bootstrap,
             resamples: 200,
-            alpha: 0.05,
+            alpha: 0.01,
             seed: 0,
             family_wise: true,
         }

@@ -16,6 +16,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+pub mod bias;
+
 use crate::job::{run_once, Job};
 use crate::monitors::data_quality::suggest::{suggest, Format};
 use crate::monitors::data_quality::{RunExtras, RunSpec};
@@ -366,7 +368,7 @@ pub fn run_demo(dir: &Path) -> anyhow::Result<()> {
         "\nEach hour's outputs are in {0}/runs/HH/: constraint_violations.json (data quality), statistics.json, model_quality/statistics.json and model_quality/constraint_violations.json (model quality), drift_report.json and report.html (open {0}/runs/14/report.html).",
         dir.display()
     );
-    Ok(())
+    bias::run_bias_demo(dir)
 }
 
 /// Step 1 of [`run_demo`]: writes training, validation, capture and label data, suggests both
