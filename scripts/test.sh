@@ -85,11 +85,11 @@ echo "== oracles: scipy, scikit-learn, smclarify 0.5 and shap regenerate the ref
 # compute them again from the scripts kept beside them, and any difference fails the suite.
 # The libraries live in .venv-oracle/ (gitignored), created here on a fresh machine.
 ORACLE=$(pwd)/.venv-oracle
-if ! "$ORACLE/bin/python" -c 'import smclarify, shap, scipy, sklearn, pandas' 2>/dev/null; then
+if ! "$ORACLE/bin/python" -c 'import smclarify, shap, scipy, sklearn, pandas, mpmath' 2>/dev/null; then
   python3 -m venv "$ORACLE"
   "$ORACLE/bin/pip" install --quiet --disable-pip-version-check --no-deps 'smclarify==0.5'
   "$ORACLE/bin/pip" install --quiet --disable-pip-version-check 'pandas==3.1.1' 'numpy==2.4.6' \
-    'scikit-learn==1.9.1' 'pyfunctional==1.5.0' 'shap==0.51.0' 'scipy==1.17.1'
+    'scikit-learn==1.9.1' 'pyfunctional==1.5.0' 'shap==0.51.0' 'scipy==1.17.1' 'mpmath==1.3.0'
 fi
 for gen in gen_reference gen_model_quality gen_bias gen_shap gen_ndcg; do
   "$ORACLE/bin/python" "rules/oracle/$gen.py" >/dev/null 2>&1 || { echo "rules/oracle/$gen.py failed" >&2; exit 1; }
