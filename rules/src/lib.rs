@@ -26,4 +26,5 @@ pub mod measures;
 pub mod metrics_catalog;
 pub mod model_quality;
 pub mod report;
+pub mod rng;
 pub mod stats;

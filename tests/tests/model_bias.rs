@@ -464,6 +464,8 @@ fn the_daemon_runs_a_bias_monitor_on_s3_and_writes_what_driftmon_run_writes() {
         &cfg,
         &format!("[server]\nlisten = \"127.0.0.1:0\"\nshutdown_grace_seconds = 5\n{toml}"),
     );
+    // CloudWatch through the test proxy (it speaks the SDK's CBOR protocol to moto), when run.
+    let cw = driftmon_tests::test_endpoint("DRIFTMON_TEST_CW_ENDPOINT");
     let mut cmd = Command::new(built_driftmon());
     cmd.args(["serve", "--config", &cfg.to_string_lossy()])
         .args([
@@ -473,9 +475,14 @@ fn the_daemon_runs_a_bias_monitor_on_s3_and_writes_what_driftmon_run_writes() {
             "60",
         ])
         .args(["--until", "2024-01-19T21:02:00Z"]);
+    if cw.is_some() {
+        cmd.arg("--publish-metrics");
+    }
     isolated_aws_env(&mut cmd, "testing", "testing");
-    cmd.env("AWS_ENDPOINT_URL_S3", &moto)
-        .env("AWS_ENDPOINT_URL_CLOUDWATCH", &moto);
+    cmd.env("AWS_ENDPOINT_URL_S3", &moto).env(
+        "AWS_ENDPOINT_URL_CLOUDWATCH",
+        cw.clone().unwrap_or_else(|| "http://127.0.0.1:9".into()),
+    );
     let o = cmd.output().expect("driftmon serve");
     let logs = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{logs}");
@@ -486,6 +493,60 @@ fn the_daemon_runs_a_bias_monitor_on_s3_and_writes_what_driftmon_run_writes() {
         let ours = get(&s3, &bucket, &format!("{prefix}/{name}"));
         let want = std::fs::read(reference.join(name)).unwrap();
         assert!(ours == want, "{name} differs from driftmon run's\n{logs}");
+    }
+    if let Some(cw) = cw {
+        // SageMaker's bias metrics in CloudWatch: DCA with its dimensions and the real value,
+        // TE = +inf as 2^360.
+        use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
+        let client = aws_sdk_cloudwatch::Client::new(&driftmon_tests::aws::sdk_config(
+            &cw, "testing", "testing",
+        ));
+        let t = |s: &str| {
+            aws_sdk_cloudwatch::primitives::DateTime::from_millis(
+                driftmon_baseline::capture::parse_timestamp_ms(s).unwrap(),
+            )
+        };
+        let mut req = client
+            .get_metric_data()
+            .start_time(t("2024-01-19T20:00:00Z"))
+            .end_time(t("2024-01-19T22:00:00Z"));
+        for (id, name) in [("dca", "bias_metric_DCA"), ("te", "bias_metric_TE")] {
+            let mut m = Metric::builder()
+                .namespace("aws/sagemaker/Endpoints/bias-metrics")
+                .metric_name(name);
+            for (k, v) in [
+                ("Endpoint", "adult"),
+                ("MonitoringSchedule", "adult-bias"),
+                ("BiasStage", "Post-Training"),
+                ("Label", "Target"),
+                ("LabelValue", "1"),
+                ("Facet", "Sex"),
+                ("FacetValue", "0"),
+            ] {
+                m = m.dimensions(Dimension::builder().name(k).value(v).build());
+            }
+            req = req.metric_data_queries(
+                MetricDataQuery::builder()
+                    .id(id)
+                    .metric_stat(
+                        MetricStat::builder()
+                            .metric(m.build())
+                            .period(3600)
+                            .stat("Maximum")
+                            .build(),
+                    )
+                    .build(),
+            );
+        }
+        let out = driftmon_tests::aws::block(req.send()).expect("GetMetricData");
+        let value = |id: &str| {
+            out.metric_data_results()
+                .iter()
+                .find(|r| r.id() == Some(id))
+                .and_then(|r| r.values().first().copied())
+        };
+        assert_eq!(value("dca"), Some(-36.69387755102041), "{out:?}\n{logs}");
+        assert_eq!(value("te"), Some(2f64.powi(360)), "{out:?}");
     }
 }
 
@@ -529,4 +590,60 @@ fn violation_names_of(out: &Path, facet: &str) -> Vec<String> {
         .inspect(|x| assert_eq!(x["facet"], facet))
         .map(|x| x["metric_name"].as_str().unwrap().to_owned())
         .collect()
+}
+
+#[test]
+fn the_baseline_job_reads_a_headerless_csv_like_the_sdk_check_step() {
+    let (Some(data), Some(real)) = (
+        fixture("sdk-clarify-check-step/dataset.csv"),
+        fixture("sdk-clarify-analysis/check_step_data_bias_analysis.good_case.json"),
+    ) else {
+        return;
+    };
+    let dir = temp_dir("bias-suggest-csv");
+    let cfg = dir.join("analysis_config.json");
+    write(
+        &cfg,
+        r#"{"dataset_type":"text/csv","headers":["Label","F1","F2","F3","F4"],"label":"Label",
+            "label_values_or_threshold":[1],"facet":[{"name_or_index":"F1","value_or_threshold":[0.5]}],
+            "group_variable":"F2","methods":{"pre_training_bias":{"methods":"all"}}}"#,
+    );
+    let o = Command::new(built_driftmon())
+        .args([
+            "baseline",
+            "suggest",
+            "--monitor-type",
+            "model-bias",
+            "--no-header",
+        ])
+        .args(["--input", &data.to_string_lossy()])
+        .args(["--analysis-config", &cfg.to_string_lossy()])
+        .args(["--output", &dir.join("baseline").to_string_lossy()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout.contains("100 rows read, 100 analysed"), "{stdout}");
+    let ours = BiasAnalysis::from_json_str(
+        &std::fs::read_to_string(dir.join("baseline/analysis.json")).unwrap(),
+    )
+    .unwrap();
+    let real = BiasAnalysis::from_json_str(&std::fs::read_to_string(real).unwrap()).unwrap();
+    let fv = "(0.5, 0.9936148802477393]";
+    for m in Metric::of_stage(Stage::PreTraining) {
+        let v = |a: &BiasAnalysis| {
+            a.find(Stage::PreTraining, "F1", fv, m)
+                .unwrap_or_else(|| panic!("{m} for {fv}"))
+                .outcome
+                .clone()
+                .unwrap()
+                .as_f64()
+        };
+        // Exact, to the last digit (clarify-monitors.md §3.6).
+        assert_eq!(v(&ours).to_bits(), v(&real).to_bits(), "{m}");
+    }
 }

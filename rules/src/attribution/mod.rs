@@ -20,7 +20,8 @@ pub mod kernel_shap;
 pub mod linalg;
 pub mod model;
 pub mod ndcg;
-pub mod rng;
+/// The seeded random source, at its earlier path.
+pub use crate::rng;
 
 pub use analysis::{parse_analysis, write_analysis, AnalysisError};
 pub use check::{attribution_points, check_drift, AttributionViolation, DriftCheck, LabelOutcome};

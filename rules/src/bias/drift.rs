@@ -263,57 +263,19 @@ pub fn normal_quantile(p: f64) -> f64 {
     x
 }
 
-/// xoshiro256**, seeded through SplitMix64.
-#[derive(Debug, Clone)]
-pub struct Rng {
-    s: [u64; 4],
-}
+/// The bootstrap's generator: the crate's xoshiro256** ([`crate::rng`]), with the distributions
+/// the resampler draws from.
+pub use crate::rng::Xoshiro256 as Rng;
 
 impl Rng {
-    /// A generator for a seed.
+    /// A generator for a seed (SplitMix64-seeded, as [`Rng::seed_from`]).
     pub fn new(seed: u64) -> Rng {
-        let mut z = seed;
-        let mut next = || {
-            z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut x = z;
-            x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            x ^ (x >> 31)
-        };
-        Rng {
-            s: [next(), next(), next(), next()],
-        }
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        let r = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = self.s[1] << 17;
-        self.s[2] ^= self.s[0];
-        self.s[3] ^= self.s[1];
-        self.s[1] ^= self.s[2];
-        self.s[0] ^= self.s[3];
-        self.s[2] ^= t;
-        self.s[3] = self.s[3].rotate_left(45);
-        r
-    }
-
-    /// Uniform in `[0, n)` (Lemire's multiply-shift with rejection; unbiased).
-    pub fn below(&mut self, n: u64) -> u64 {
-        let mut m = (self.next_u64() as u128) * (n as u128);
-        if (m as u64) < n {
-            // The modulo (slow) only on the rare path.
-            let t = n.wrapping_neg() % n;
-            while (m as u64) < t {
-                m = (self.next_u64() as u128) * (n as u128);
-            }
-        }
-        (m >> 64) as u64
+        Rng::seed_from(seed)
     }
 
     /// A uniform float in `[0, 1)`.
     pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        self.next_f64()
     }
 }
 

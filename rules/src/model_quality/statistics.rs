@@ -2,6 +2,7 @@
 //! sub-samples, in SageMaker's key order and Jackson's number spelling, and reading metric
 //! values back from a parsed file.
 
+use crate::rng::SplitMix64;
 use driftmon_baseline::files::{Dataset, Statistics};
 use serde_json::{json, Map, Value};
 
@@ -33,34 +34,22 @@ impl Default for StdDevOptions {
     }
 }
 
-/// SplitMix64: small, fast, and fully specified, so draws are reproducible everywhere.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0), by the multiply-shift method.
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
+/// Uniform in `0..n` (n > 0), by the multiply-shift method (no rejection: the draws of earlier
+/// versions, kept).
+fn below(rng: &mut SplitMix64, n: usize) -> usize {
+    ((u128::from(rng.next_u64()) * n as u128) >> 64) as usize
 }
 
 /// The sample indices of each draw: `draws` sorted index lists of ⌊fraction·n⌋ distinct indices.
 pub fn draw_indices(n: usize, opts: &StdDevOptions) -> Vec<Vec<usize>> {
     let k = ((n as f64) * opts.fraction).floor() as usize;
     let k = k.min(n);
-    let mut rng = SplitMix64(opts.seed);
+    let mut rng = SplitMix64::new(opts.seed);
     let mut out = Vec::with_capacity(opts.draws);
     for _ in 0..opts.draws {
         let mut idx: Vec<usize> = (0..n).collect();
         for i in 0..k {
-            let j = i + rng.below(n - i);
+            let j = i + below(&mut rng, n - i);
             idx.swap(i, j);
         }
         idx.truncate(k);

@@ -42,23 +42,19 @@ pub const VARIANT: &str = "AllTraffic";
 /// First hour of the demo capture (UTC), as `(year, month, day)`.
 pub const DAY: (i32, u32, u32) = (2026, 11, 21);
 
-/// A small deterministic PRNG (SplitMix64): the demo is the same on every machine.
+/// A small deterministic PRNG (the core's SplitMix64): the demo is the same on every machine.
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub struct Rng(driftmon_rules::rng::SplitMix64);
 
 impl Rng {
     /// A generator from a seed.
     pub fn new(seed: u64) -> Self {
-        Rng(seed)
+        Rng(driftmon_rules::rng::SplitMix64::new(seed))
     }
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// Uniform in [0, 1).

@@ -252,6 +252,28 @@ fn read_labels(
     Ok(by_id)
 }
 
+/// The capture objects of the window, every variant's (or the one asked for).
+fn capture_files(
+    cap: &crate::adapters::store::Located,
+    window: &WindowSpec,
+) -> Result<Vec<String>, StoreError> {
+    let variants: Vec<String> = match &window.variant {
+        Some(v) => vec![v.clone()],
+        None => cap.store.list_dirs(&cap.key(&window.endpoint))?,
+    };
+    let mut files = Vec::new();
+    for v in &variants {
+        let (f, _) = list_hours(
+            cap,
+            &join(&window.endpoint, v),
+            window.start_ms,
+            window.end_ms,
+        )?;
+        files.extend(f);
+    }
+    Ok(files)
+}
+
 /// The window's analysis table (see the module documentation).
 pub(super) fn read_window(
     spec: &ModelBiasSpec,
@@ -273,24 +295,7 @@ pub(super) fn read_window(
         )));
     }
     let cap = resolve(&window.capture).map_err(RunError::Store)?;
-    let variants: Vec<String> = match &window.variant {
-        Some(v) => vec![v.clone()],
-        None => cap
-            .store
-            .list_dirs(&cap.key(&window.endpoint))
-            .map_err(RunError::Store)?,
-    };
-    let mut files = Vec::new();
-    for v in &variants {
-        let (f, _) = list_hours(
-            &cap,
-            &join(&window.endpoint, v),
-            window.start_ms,
-            window.end_ms,
-        )
-        .map_err(RunError::Store)?;
-        files.extend(f);
-    }
+    let files = capture_files(&cap, window).map_err(RunError::Store)?;
     counts.capture_objects = files.len() as u64;
     // Column by column (one Vec per feature), so that each becomes a typed column and is
     // dropped in turn: a row-major copy would double the peak memory.

@@ -1,7 +1,9 @@
-//! The seeded random source of Kernel SHAP: xoshiro256** (Blackman and Vigna), seeded through
-//! SplitMix64. Small, fully specified, and the same on every platform, so a `seed` reproduces a
-//! run bit for bit. Clarify's own random stream is closed source and cannot be matched
-//! (`clarify-monitors.md` §5.2 step 9); only the distribution of the draws is shap's.
+//! The one seeded random source of the pure core: xoshiro256** (Blackman and Vigna), seeded
+//! through SplitMix64. Small, fully specified, and the same on every platform, so a `seed`
+//! reproduces a run bit for bit: Kernel SHAP's coalitions (Clarify's own stream is closed source
+//! and cannot be matched, `clarify-monitors.md` §5.2 step 9: only the distribution of the draws
+//! is shap's), the bias bootstrap ([`crate::bias::drift`] adds its distributions), the
+//! model-quality standard-deviation draws, and the demo's data.
 
 /// SplitMix64: expands one 64-bit seed into well-mixed words (used to seed [`Xoshiro256`]).
 #[derive(Debug, Clone)]
