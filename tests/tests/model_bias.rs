@@ -647,3 +647,48 @@ fn the_baseline_job_reads_a_headerless_csv_like_the_sdk_check_step() {
         assert_eq!(v(&ours).to_bits(), v(&real).to_bits(), "{m}");
     }
 }
+
+#[test]
+fn a_facet_value_absent_from_the_window_is_undefined_never_nan() {
+    let dir = temp_dir("bias-absent-value");
+    let mut cfg = monitor_config();
+    cfg["facet"] = json!([{"name_or_index": "Sex", "value_or_threshold": [5]}]);
+    let Some(s) = scenario(&dir, 1, &cfg) else {
+        return;
+    };
+    let metrics = dir.join("metrics.jsonl");
+    let (ok, stdout, stderr) = run_bias(
+        &dir,
+        &s,
+        &[
+            "--metrics-file",
+            &metrics.to_string_lossy(),
+            "--schedule",
+            "bias-hourly",
+        ],
+    );
+    assert!(ok, "{stdout}{stderr}");
+    assert_eq!(stdout.trim(), "Completed");
+    let out = dir.join("out");
+    let analysis = std::fs::read_to_string(out.join("analysis.json")).unwrap();
+    // Clarify's way: the value null with smclarify's error; never NaN in a file or a metric.
+    assert!(
+        analysis.contains("\"value\": null") && analysis.contains("\"error\""),
+        "{analysis}"
+    );
+    for f in ["analysis.json", "report.html"] {
+        let text = std::fs::read_to_string(out.join(f)).unwrap();
+        assert!(!text.contains("NaN"), "{f}");
+    }
+    assert!(!out.join("constraint_violations.json").exists());
+    let points = std::fs::read_to_string(&metrics).unwrap();
+    assert!(
+        !points.contains("NaN") && !points.contains("null"),
+        "{points}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("undefined"),
+        "the page says which metrics are undefined"
+    );
+}
