@@ -34,6 +34,41 @@ pub enum Row {
     Named(Vec<(String, Cell)>),
 }
 
+impl Row {
+    /// The number of cells.
+    pub fn len(&self) -> usize {
+        match self {
+            Row::Positional(c) => c.len(),
+            Row::Named(p) => p.len(),
+        }
+    }
+
+    /// Whether the row has no cell.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The cell at position `i` (named rows by payload order).
+    pub fn get(&self, i: usize) -> Option<&Cell> {
+        match self {
+            Row::Positional(c) => c.get(i),
+            Row::Named(p) => p.get(i).map(|(_, c)| c),
+        }
+    }
+
+    /// The cells in order, names aside.
+    pub fn cells(&self) -> impl Iterator<Item = &Cell> {
+        let (positional, named) = match self {
+            Row::Positional(c) => (Some(c.iter()), None),
+            Row::Named(p) => (None, Some(p.iter().map(|(_, c)| c))),
+        };
+        positional
+            .into_iter()
+            .flatten()
+            .chain(named.into_iter().flatten())
+    }
+}
+
 /// SageMaker's value types, in the order of the type lattice used for inference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ValueType {

@@ -21,9 +21,8 @@ pub(super) fn cell_text(c: &Cell) -> Option<Cow<'_, str>> {
 /// The text at `attr` in `row`: `Ok(None)` when the row has no value there.
 pub(super) fn row_value<'r>(row: &'r Row, attr: &Attribute) -> Option<Cow<'r, str>> {
     let cell = match (row, attr) {
-        (Row::Positional(cells), Attribute::Index(i)) => cells.get(*i),
+        (_, Attribute::Index(i)) => row.get(*i),
         (Row::Positional(_), Attribute::Name(_)) => None,
-        (Row::Named(pairs), Attribute::Index(i)) => pairs.get(*i).map(|(_, c)| c),
         (Row::Named(pairs), Attribute::Name(n)) => {
             pairs.iter().find(|(k, _)| k == n).map(|(_, c)| c)
         }
@@ -55,10 +54,7 @@ pub(super) fn name_on_positional_row(row: &Row, opts: &ModelQualityOptions) -> S
 }
 
 pub(super) fn first_cell(row: &Row) -> Option<Cow<'_, str>> {
-    match row {
-        Row::Positional(cells) => cells.first().and_then(cell_text),
-        Row::Named(pairs) => pairs.first().and_then(|(_, c)| cell_text(c)),
-    }
+    row.get(0).and_then(cell_text)
 }
 
 pub(super) fn field<'a>(configured: bool, v: &'a Option<Cow<'a, str>>) -> Field<'a> {
@@ -66,12 +62,5 @@ pub(super) fn field<'a>(configured: bool, v: &'a Option<Cow<'a, str>>) -> Field<
         (false, _) => Field::NotConfigured,
         (true, None) => Field::Missing,
         (true, Some(s)) => Field::Value(s.as_ref()),
-    }
-}
-
-pub(super) fn row_width(row: &Row) -> usize {
-    match row {
-        Row::Positional(c) => c.len(),
-        Row::Named(p) => p.len(),
     }
 }

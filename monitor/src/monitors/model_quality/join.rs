@@ -8,7 +8,7 @@ use driftmon_baseline::capture::{event_rows, parse_capture_line, record_rows, Pa
 use driftmon_baseline::value::Row;
 use driftmon_rules::model_quality::{make_sample, Observations};
 
-use super::cells::{field, first_cell, name_on_positional_row, row_value, row_width};
+use super::cells::{field, first_cell, name_on_positional_row, row_value};
 use super::{IssueLog, JoinCounts, ModelQualityRunSpec, MAX_EXAMPLES};
 
 /// One label record kept for the join.
@@ -228,7 +228,7 @@ impl<'s> Join<'s> {
                     let _ = self.obs.push(s);
                 }
                 Err(e) => {
-                    let width = row_width(row);
+                    let width = row.len();
                     let at = entry.location.clone();
                     self.issues.add(e.kind(), here, || {
                         let row_note = if rows.len() > 1 {
