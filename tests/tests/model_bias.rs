@@ -224,25 +224,11 @@ fn the_baseline_job_reproduces_the_real_pre_training_metrics() {
     cfg["methods"] = json!({"pre_training_bias": {"methods": "all"}});
     let cfg_path = dir.join("analysis_config.json");
     write(&cfg_path, &cfg.to_string());
-    let o = Command::new(built_driftmon())
-        .args(["baseline", "suggest", "--monitor-type", "model-bias"])
-        .args(["--input", &data.to_string_lossy()])
-        .args(["--analysis-config", &cfg_path.to_string_lossy()])
-        .args(["--output", &dir.join("baseline").to_string_lossy()])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let (ok, stdout) = suggest_bias(&dir, &data, &cfg_path, &[]);
+    assert!(ok, "{stdout}");
     assert!(stdout.contains("666 analysed"), "{stdout}");
-    let ours = BiasAnalysis::from_json_str(
-        &std::fs::read_to_string(dir.join("baseline/analysis.json")).unwrap(),
-    )
-    .unwrap();
-    let real = BiasAnalysis::from_json_str(&std::fs::read_to_string(base).unwrap()).unwrap();
+    let ours = read_analysis(&dir.join("baseline/analysis.json"));
+    let real = read_analysis(&base);
     assert!(
         ours.post_training.is_none(),
         "no predicted label in the dataset"
@@ -608,31 +594,11 @@ fn the_baseline_job_reads_a_headerless_csv_like_the_sdk_check_step() {
             "label_values_or_threshold":[1],"facet":[{"name_or_index":"F1","value_or_threshold":[0.5]}],
             "group_variable":"F2","methods":{"pre_training_bias":{"methods":"all"}}}"#,
     );
-    let o = Command::new(built_driftmon())
-        .args([
-            "baseline",
-            "suggest",
-            "--monitor-type",
-            "model-bias",
-            "--no-header",
-        ])
-        .args(["--input", &data.to_string_lossy()])
-        .args(["--analysis-config", &cfg.to_string_lossy()])
-        .args(["--output", &dir.join("baseline").to_string_lossy()])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let (ok, stdout) = suggest_bias(&dir, &data, &cfg, &["--no-header"]);
+    assert!(ok, "{stdout}");
     assert!(stdout.contains("100 rows read, 100 analysed"), "{stdout}");
-    let ours = BiasAnalysis::from_json_str(
-        &std::fs::read_to_string(dir.join("baseline/analysis.json")).unwrap(),
-    )
-    .unwrap();
-    let real = BiasAnalysis::from_json_str(&std::fs::read_to_string(real).unwrap()).unwrap();
+    let ours = read_analysis(&dir.join("baseline/analysis.json"));
+    let real = read_analysis(&real);
     let fv = "(0.5, 0.9936148802477393]";
     for m in Metric::of_stage(Stage::PreTraining) {
         let v = |a: &BiasAnalysis| {
@@ -691,4 +657,55 @@ fn a_facet_value_absent_from_the_window_is_undefined_never_nan() {
         html.contains("undefined"),
         "the page says which metrics are undefined"
     );
+}
+
+/// `driftmon baseline suggest --monitor-type model-bias` into `<dir>/baseline`; (ok, output).
+fn suggest_bias(dir: &Path, data: &Path, cfg: &Path, extra: &[&str]) -> (bool, String) {
+    let o = Command::new(built_driftmon())
+        .args(["baseline", "suggest", "--monitor-type", "model-bias"])
+        .args(["--input", &data.to_string_lossy()])
+        .args(["--analysis-config", &cfg.to_string_lossy()])
+        .args(["--output", &dir.join("baseline").to_string_lossy()])
+        .args(extra)
+        .output()
+        .expect("driftmon runs");
+    (
+        o.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
+fn read_analysis(p: &Path) -> BiasAnalysis {
+    BiasAnalysis::from_json_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+#[test]
+fn a_predicted_label_column_beyond_the_csv_is_an_error_not_a_panic() {
+    let Some(data) = fixture("sdk-clarify-check-step/dataset.csv") else {
+        return;
+    };
+    let dir = temp_dir("bias-suggest-bad-column");
+    let cfg = dir.join("analysis_config.json");
+    write(
+        &cfg,
+        r#"{"headers":["Label","F1","F2","F3","F4"],"label":"Label","label_values_or_threshold":[1],
+            "facet":[{"name_or_index":"F1","value_or_threshold":[0.5]}]}"#,
+    );
+    let (ok, out) = suggest_bias(
+        &dir,
+        &data,
+        &cfg,
+        &["--no-header", "--inference-attribute", "9"],
+    );
+    assert!(!ok);
+    assert!(
+        out.contains("predicted label \"9\" is not a column"),
+        "{out}"
+    );
+    assert!(!out.contains("panicked"), "{out}");
+    assert!(!dir.join("baseline/analysis.json").exists());
 }

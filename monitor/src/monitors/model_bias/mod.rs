@@ -180,9 +180,9 @@ impl ModelBiasSpec {
         };
         let label = match &c.label {
             Some(driftmon_rules::clarify::NameOrIndex::Name(n)) if n.contains(['[', '.']) => {
-                Some(path("label", n)?)
+                window::Locator::Path(path("label", n)?)
             }
-            _ => None,
+            _ => window::Locator::Column(0),
         };
         Ok(window::Readers {
             features,

@@ -15,16 +15,15 @@ use std::path::PathBuf;
 use driftmon_baseline::capture::{event_rows, EventData, JsonPath, Part};
 use driftmon_baseline::read::HeaderMode;
 use driftmon_baseline::rows::{for_each_csv_row, CsvEvent};
-use driftmon_baseline::value::Cell;
 use driftmon_rules::bias::table::Column;
 use driftmon_rules::bias::{analyze, BiasAnalysis, BiasSpec, BiasTable};
-use driftmon_rules::clarify::{AnalysisConfig, NameOrIndex};
+use driftmon_rules::clarify::AnalysisConfig;
 use serde_json::Value;
 
-use super::window::cell_value;
+use super::window::{row_values, text_value, threshold_label, Locator};
 use super::{bias_err, load_config};
 use crate::adapters::store::resolve;
-use crate::monitors::model_quality::IssueLog;
+use crate::monitors::model_quality::{Attribute, IssueLog};
 use crate::monitors::RunError;
 
 /// The dataset's format.
@@ -84,9 +83,6 @@ pub struct BiasSuggestOutcome {
     pub issues: IssueLog,
 }
 
-/// The columns of a CSV dataset: label, predicted label, score, features.
-type Layout = (usize, Option<usize>, Option<usize>, Vec<usize>);
-
 /// The dataset as columns of JSON values.
 struct Rows {
     names: Vec<String>,
@@ -97,23 +93,102 @@ struct Rows {
     issues: IssueLog,
 }
 
-fn position(names: &[String], key: &str) -> Option<usize> {
-    match key.parse::<usize>() {
-        Ok(i) if key.bytes().all(|b| b.is_ascii_digit()) => Some(i),
-        _ => names.iter().position(|n| n == key),
-    }
+/// Where the predicted label comes from: `--inference-attribute`, else the config's
+/// `predicted_label`; or a thresholded `--probability-attribute`.
+fn prediction_keys(spec: &BiasSuggestSpec, c: &AnalysisConfig) -> (Option<String>, Option<String>) {
+    let predicted = spec
+        .inference_attribute
+        .clone()
+        .or_else(|| c.predicted_label.as_ref().map(|k| k.to_string()));
+    (predicted, spec.probability_attribute.clone())
 }
 
-fn key_text(k: &NameOrIndex) -> String {
-    match k {
-        NameOrIndex::Name(n) => n.clone(),
-        NameOrIndex::Index(i) => i.to_string(),
-    }
+fn threshold_of(spec: &BiasSuggestSpec, c: &AnalysisConfig) -> f64 {
+    spec.probability_threshold
+        .unwrap_or_else(|| c.probability_threshold_or_default())
 }
 
-/// Thresholds a score into a predicted label (`score > t` → 1).
-fn thresholded(v: &Value, t: f64) -> Option<Value> {
-    v.as_f64().map(|p| Value::from(i64::from(p > t)))
+/// The columns of a CSV dataset, found once from its header (or the config's `headers`).
+struct CsvLayout {
+    width: usize,
+    label: usize,
+    predicted: Option<usize>,
+    probability: Option<usize>,
+    features: Vec<usize>,
+}
+
+impl CsvLayout {
+    /// `names` are every column's; a key is a column index or a name.
+    fn new(
+        names: &[String],
+        spec: &BiasSuggestSpec,
+        c: &AnalysisConfig,
+    ) -> Result<CsvLayout, String> {
+        let position = |k: &str| match Attribute::parse(k) {
+            Attribute::Index(i) => (i < names.len()).then_some(i),
+            Attribute::Name(n) => names.iter().position(|x| *x == n),
+        };
+        let find = |k: Option<String>, what: &str| {
+            k.map(|k| {
+                position(&k).ok_or_else(|| format!("{what} {k:?} is not a column of {names:?}"))
+            })
+            .transpose()
+        };
+        let label = find(c.label.as_ref().map(|k| k.to_string()), "label")?
+            .ok_or_else(|| "the config has no `label`".to_owned())?;
+        let (p, q) = prediction_keys(spec, c);
+        let predicted = find(p, "predicted label")?;
+        let probability = find(q, "probability")?;
+        let excluded: Vec<Option<usize>> = c
+            .excluded_columns
+            .iter()
+            .map(|k| position(&k.to_string()))
+            .collect();
+        let features = (0..names.len())
+            .filter(|i| {
+                ![Some(label), predicted, probability].contains(&Some(*i))
+                    && !excluded.contains(&Some(*i))
+            })
+            .collect();
+        Ok(CsvLayout {
+            width: names.len(),
+            label,
+            predicted,
+            probability,
+            features,
+        })
+    }
+
+    /// One data row into `out`, or an issue at `here`.
+    fn row(&self, fields: &[&str], threshold: f64, out: &mut Rows, here: &dyn Fn() -> String) {
+        if fields.len() != self.width {
+            let (got, want) = (fields.len(), self.width);
+            return out.issues.add("ragged_row", here, || {
+                format!("{got} fields, the header has {want}")
+            });
+        }
+        if fields[self.label].trim().is_empty() {
+            return out
+                .issues
+                .add("missing_label", here, || "the label is empty".into());
+        }
+        let pred = match (self.predicted, self.probability) {
+            (Some(p), _) => Some(text_value(fields[p])),
+            (None, Some(q)) => match threshold_label(&text_value(fields[q]), threshold) {
+                Ok(v) => Some(v),
+                Err(e) => return out.issues.add("invalid_probability", here, || e),
+            },
+            (None, None) => None,
+        };
+        out.features.push(
+            self.features
+                .iter()
+                .map(|i| text_value(fields[*i]))
+                .collect(),
+        );
+        out.labels.push(text_value(fields[self.label]));
+        out.predicted.extend(pred);
+    }
 }
 
 fn read_csv(
@@ -126,7 +201,9 @@ fn read_csv(
         HeaderMode::Auto if c.headers.is_none() => HeaderMode::Present,
         m => m,
     };
-    let mut header: Option<Vec<String>> = c.headers.clone();
+    let threshold = threshold_of(spec, c);
+    let mut names: Option<Vec<String>> = c.headers.clone();
+    let mut layout: Option<Result<CsvLayout, String>> = None;
     let mut out = Rows {
         names: Vec::new(),
         features: Vec::new(),
@@ -135,108 +212,22 @@ fn read_csv(
         read: 0,
         issues: IssueLog::default(),
     };
-    let label_key = c.label.as_ref().map(key_text);
-    let pred_key = spec
-        .inference_attribute
-        .clone()
-        .or_else(|| c.predicted_label.as_ref().map(key_text));
-    let prob_key = spec.probability_attribute.clone();
-    let threshold = spec
-        .probability_threshold
-        .unwrap_or_else(|| c.probability_threshold_or_default());
-    let mut layout: Option<Layout> = None;
-    let mut config_error: Option<String> = None;
     for_each_csv_row(reader, name, mode, |ev| match ev {
         CsvEvent::Header(h) => {
-            if header.is_none() {
-                header = Some(h.to_vec());
-            }
+            names.get_or_insert_with(|| h.to_vec());
         }
         CsvEvent::Row { line, fields } => {
             out.read += 1;
-            if config_error.is_some() {
-                return;
-            }
-            let names: Vec<String> = header
-                .clone()
-                .unwrap_or_else(|| (0..fields.len()).map(|i| format!("column_{i}")).collect());
-            let (l, p, q, feats) = match &layout {
-                Some(x) => x.clone(),
-                None => {
-                    let find = |k: &Option<String>, what: &str| -> Result<Option<usize>, String> {
-                        k.as_deref()
-                            .map(|k| {
-                                position(&names, k).ok_or_else(|| {
-                                    format!("{what} {k:?} is not a column of {names:?}")
-                                })
-                            })
-                            .transpose()
-                    };
-                    let l = match find(&label_key, "label") {
-                        Ok(Some(l)) => l,
-                        Ok(None) => {
-                            config_error = Some("the config has no `label`".into());
-                            return;
-                        }
-                        Err(e) => {
-                            config_error = Some(e);
-                            return;
-                        }
-                    };
-                    let (p, q) = match (
-                        find(&pred_key, "predicted label"),
-                        find(&prob_key, "probability"),
-                    ) {
-                        (Ok(p), Ok(q)) => (p, q),
-                        (Err(e), _) | (_, Err(e)) => {
-                            config_error = Some(e);
-                            return;
-                        }
-                    };
-                    let excluded: Vec<String> = c.excluded_columns.iter().map(key_text).collect();
-                    let feats: Vec<usize> = (0..names.len())
-                        .filter(|i| {
-                            Some(*i) != Some(l)
-                                && Some(*i) != p
-                                && Some(*i) != q
-                                && !excluded.iter().any(|e| position(&names, e) == Some(*i))
-                        })
-                        .collect();
-                    out.names = feats.iter().map(|i| names[*i].clone()).collect();
-                    layout = Some((l, p, q, feats.clone()));
-                    (l, p, q, feats)
-                }
-            };
-            let here = || format!("{name}:{line}");
-            if fields.len() != names.len() {
-                let (got, want) = (fields.len(), names.len());
-                return out.issues.add("ragged_row", here, || {
-                    format!("{got} fields, the header has {want}")
-                });
-            }
-            let cell = |i: usize| cell_value(&&Cell::Text(fields[i].to_owned()));
-            let label = cell(l);
-            if fields[l].trim().is_empty() {
-                return out
-                    .issues
-                    .add("missing_label", here, || "the label is empty".into());
-            }
-            let pred = match (p, q) {
-                (Some(p), _) => Some(cell(p)),
-                (None, Some(q)) => match thresholded(&cell(q), threshold) {
-                    Some(v) => Some(v),
-                    None => {
-                        return out.issues.add("invalid_probability", here, || {
-                            format!("the score {:?} is not a number", fields[q])
-                        })
-                    }
-                },
-                (None, None) => None,
-            };
-            out.features.push(feats.iter().map(|i| cell(*i)).collect());
-            out.labels.push(label);
-            if let Some(v) = pred {
-                out.predicted.push(v);
+            let layout = layout.get_or_insert_with(|| {
+                let all = names
+                    .clone()
+                    .unwrap_or_else(|| (0..fields.len()).map(|i| format!("column_{i}")).collect());
+                let l = CsvLayout::new(&all, spec, c)?;
+                out.names = l.features.iter().map(|i| all[*i].clone()).collect();
+                Ok(l)
+            });
+            if let Ok(l) = layout {
+                l.row(fields, threshold, &mut out, &|| format!("{name}:{line}"));
             }
         }
         CsvEvent::Reject {
@@ -248,13 +239,14 @@ fn read_csv(
             .add(kind, || format!("{name}:{line}"), || message.to_owned()),
     })
     .map_err(|e| bias_err(e.to_string()))?;
-    if let Some(e) = config_error {
+    if let Some(Err(e)) = layout {
         return Err(bias_err(format!("{name}: {e}")));
     }
     Ok(out)
 }
 
-/// JSON or JSON Lines: the config's paths applied to the document (or to each line).
+/// JSON or JSON Lines: the config's paths applied to the document (or to each line), as the
+/// monitor applies them to a payload.
 fn read_json(
     spec: &BiasSuggestSpec,
     c: &AnalysisConfig,
@@ -275,69 +267,34 @@ fn read_json(
         data: text,
         encoding: driftmon_baseline::capture::Encoding::Json,
     };
-    let path = |what: &str, s: &str| {
-        JsonPath::parse(s).map_err(|e| bias_err(format!("{name}: {what} {s:?}: {e}")))
-    };
-    let features = path(
-        "features",
+    let err = |what: &str, e: String| bias_err(format!("{name}: {what}: {e}"));
+    let features = JsonPath::parse(
         c.features
             .as_deref()
             .ok_or_else(|| bias_err("a JSON dataset needs the config's `features` path"))?,
-    )?;
-    let label = path(
-        "label",
-        &c.label
-            .as_ref()
-            .map(key_text)
-            .ok_or_else(|| bias_err("the config has no `label`"))?,
-    )?;
-    let select = |p: &JsonPath| -> Result<Vec<Value>, RunError> {
-        let rows =
-            event_rows(&ev, Part::Input, Some(p)).map_err(|e| bias_err(format!("{name}: {e}")))?;
-        Ok(rows
-            .iter()
-            .map(|r| match r {
-                driftmon_baseline::value::Row::Positional(c) => {
-                    Value::Array(c.iter().map(|x| cell_value(&x)).collect())
-                }
-                driftmon_baseline::value::Row::Named(p) => {
-                    Value::Array(p.iter().map(|(_, x)| cell_value(&x)).collect())
-                }
-            })
-            .collect())
-    };
-    let first = |v: Vec<Value>| -> Vec<Value> {
-        v.into_iter()
-            .map(|x| match x {
-                Value::Array(mut a) if a.len() == 1 => a.remove(0),
-                other => other,
-            })
-            .collect()
-    };
-    let rows: Vec<Vec<Value>> = select(&features)?
-        .into_iter()
-        .map(|v| match v {
-            Value::Array(a) => a,
-            other => vec![other],
-        })
+    )
+    .map_err(|e| err("features", e.to_string()))?;
+    let rows: Vec<Vec<Value>> = event_rows(&ev, Part::Input, Some(&features))
+        .map_err(|e| err("features", e.to_string()))?
+        .iter()
+        .map(row_values)
         .collect();
-    let labels = first(select(&label)?);
-    let threshold = spec
-        .probability_threshold
-        .unwrap_or_else(|| c.probability_threshold_or_default());
-    let predicted = match (
-        spec.inference_attribute
-            .clone()
-            .or_else(|| c.predicted_label.as_ref().map(key_text)),
-        &spec.probability_attribute,
-    ) {
-        (Some(p), _) => first(select(&path("predicted label", &p)?)?),
-        (None, Some(q)) => first(select(&path("probability", q)?)?)
+    let values = |what: &str, key: &str| {
+        Locator::parse(key)
+            .and_then(|l| l.values(&ev, Part::Input))
+            .map_err(|e| err(what, e))
+    };
+    let label = c
+        .label
+        .as_ref()
+        .ok_or_else(|| bias_err("the config has no `label`"))?;
+    let labels = values("label", &label.to_string())?;
+    let threshold = threshold_of(spec, c);
+    let predicted = match prediction_keys(spec, c) {
+        (Some(p), _) => values("predicted label", &p)?,
+        (None, Some(q)) => values("probability", &q)?
             .iter()
-            .map(|v| {
-                thresholded(v, threshold)
-                    .ok_or_else(|| bias_err(format!("score {v} is not a number")))
-            })
+            .map(|v| threshold_label(v, threshold).map_err(|e| err("probability", e)))
             .collect::<Result<_, _>>()?,
         (None, None) => Vec::new(),
     };

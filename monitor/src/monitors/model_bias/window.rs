@@ -15,13 +15,14 @@ use std::collections::HashMap;
 
 use driftmon_baseline::capture::{event_rows, parse_capture_line, EventData, JsonPath, Part};
 use driftmon_baseline::value::{Cell, Row};
+
 use driftmon_rules::bias::analysis::BiasTable;
 use driftmon_rules::bias::table::Column;
 use serde_json::Value;
 
 use super::ModelBiasSpec;
 use crate::adapters::store::{join, resolve, StoreError};
-use crate::monitors::model_quality::{list_hours, read_lines, IssueLog};
+use crate::monitors::model_quality::{list_hours, read_lines, Attribute, IssueLog};
 use crate::monitors::{RunError, WindowSpec};
 
 /// What the join read and kept.
@@ -68,19 +69,18 @@ pub(super) enum Locator {
 }
 
 impl Locator {
-    /// `"0"` is a column; anything else a JSON path.
+    /// `"0"` is a column (as [`Attribute::parse`] reads an index); anything else a JSON path.
     pub(super) fn parse(s: &str) -> Result<Locator, String> {
-        let t = s.trim();
-        match t.parse::<usize>() {
-            Ok(i) if t.bytes().all(|b| b.is_ascii_digit()) => Ok(Locator::Column(i)),
-            _ => JsonPath::parse(t)
+        match Attribute::parse(s) {
+            Attribute::Index(i) => Ok(Locator::Column(i)),
+            Attribute::Name(p) => JsonPath::parse(&p)
                 .map(Locator::Path)
                 .map_err(|e| e.to_string()),
         }
     }
 
     /// One value per row of `ev`.
-    fn values(&self, ev: &EventData, part: Part) -> Result<Vec<Value>, String> {
+    pub(super) fn values(&self, ev: &EventData, part: Part) -> Result<Vec<Value>, String> {
         let (rows, col) = match self {
             Locator::Column(i) => (event_rows(ev, part, None), *i),
             Locator::Path(p) => (event_rows(ev, part, Some(p)), 0),
@@ -88,50 +88,50 @@ impl Locator {
         let rows = rows.map_err(|e| e.to_string())?;
         rows.iter()
             .map(|r| {
-                cells(r)
-                    .get(col)
+                r.get(col)
                     .map(cell_value)
-                    .ok_or_else(|| format!("a row of {} cells has no cell {col}", cells(r).len()))
+                    .ok_or_else(|| format!("a row of {} cells has no cell {col}", r.len()))
             })
             .collect()
     }
 }
 
-fn cells(r: &Row) -> Vec<&Cell> {
-    match r {
-        Row::Positional(c) => c.iter().collect(),
-        Row::Named(p) => p.iter().map(|(_, c)| c).collect(),
-    }
+/// A row's cells as JSON values ([`cell_value`]).
+pub(super) fn row_values(r: &Row) -> Vec<Value> {
+    r.cells().map(cell_value).collect()
 }
 
 /// A cell as the JSON value Clarify's reader would see: CSV text typed by its literal.
-pub(super) fn cell_value(c: &&Cell) -> Value {
+pub(super) fn cell_value(c: &Cell) -> Value {
     match c {
         Cell::Null => Value::Null,
         Cell::Int(i) => Value::from(*i),
         Cell::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
         Cell::Bool(b) => Value::Bool(*b),
         Cell::Str(s) => Value::String(s.clone()),
-        Cell::Text(s) => {
-            let t = s.trim();
-            if let Ok(i) = t.parse::<i64>() {
-                Value::from(i)
-            } else if let Some(n) = t
-                .parse::<f64>()
-                .ok()
-                .filter(|f| f.is_finite())
-                .and_then(serde_json::Number::from_f64)
-            {
-                Value::Number(n)
-            } else {
-                Value::String(s.clone())
-            }
-        }
+        Cell::Text(s) => text_value(s),
+    }
+}
+
+/// Untyped text (a CSV field) as a JSON value: an integer, else a finite number, else a string.
+pub(super) fn text_value(s: &str) -> Value {
+    let t = s.trim();
+    if let Ok(i) = t.parse::<i64>() {
+        Value::from(i)
+    } else if let Some(n) = t
+        .parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
+        .and_then(serde_json::Number::from_f64)
+    {
+        Value::Number(n)
+    } else {
+        Value::String(s.to_owned())
     }
 }
 
 /// The predicted label of a score: `1` when `score > threshold`, else `0` (Clarify's rule).
-fn threshold_label(v: &Value, threshold: f64) -> Result<Value, String> {
+pub(super) fn threshold_label(v: &Value, threshold: f64) -> Result<Value, String> {
     let p = v
         .as_f64()
         .ok_or_else(|| format!("the score {v} is not a number"))?;
@@ -147,7 +147,8 @@ pub(super) struct Readers {
     pub(super) predicted: Option<Locator>,
     pub(super) probability: Option<Locator>,
     pub(super) threshold: f64,
-    pub(super) label: Option<JsonPath>,
+    /// Where the label is in `groundTruthData`: the config's `label` path, else the first cell.
+    pub(super) label: Locator,
     pub(super) names: Option<Vec<String>>,
 }
 
@@ -160,10 +161,7 @@ impl Readers {
     ) -> Result<CaptureRows, (&'static str, String)> {
         let rows = event_rows(input, Part::Input, self.features.as_ref())
             .map_err(|e| ("bad_capture_payload", e.to_string()))?;
-        let features: Vec<Vec<Value>> = rows
-            .iter()
-            .map(|r| cells(r).iter().map(cell_value).collect())
-            .collect();
+        let features: Vec<Vec<Value>> = rows.iter().map(row_values).collect();
         let pred = match (&self.predicted, &self.probability) {
             (Some(l), _) => l.values(output, Part::Output),
             (None, Some(p)) => p.values(output, Part::Output).and_then(|v| {
@@ -198,10 +196,7 @@ impl Readers {
 
     /// The labels of a ground-truth record, one per row.
     fn labels(&self, gt: &EventData) -> Result<Vec<Value>, String> {
-        match &self.label {
-            Some(p) => Locator::Path(p.clone()).values(gt, Part::GroundTruth),
-            None => Locator::Column(0).values(gt, Part::GroundTruth),
-        }
+        self.label.values(gt, Part::GroundTruth)
     }
 }
 
