@@ -16,12 +16,17 @@ pub fn inf_value() -> f64 {
     2.0f64.powi(360)
 }
 
-/// The points of one analysis, and how many undefined metrics were left out.
-pub fn bias_points(ctx: &PointContext<'_>, analysis: &BiasAnalysis) -> (Vec<MetricPoint>, usize) {
-    let namespace = match ctx.target {
+/// The namespace of the bias metrics of `target`.
+pub fn namespace(target: &Target) -> &'static str {
+    match target {
         Target::Endpoint(_) => NAMESPACE_ENDPOINT,
         Target::Batch => NAMESPACE_BATCH,
-    };
+    }
+}
+
+/// The points of one analysis, and how many undefined metrics were left out.
+pub fn bias_points(ctx: &PointContext<'_>, analysis: &BiasAnalysis) -> (Vec<MetricPoint>, usize) {
+    let namespace = namespace(&ctx.target);
     let mut out = Vec::new();
     let mut undefined = 0;
     for (stage, s) in analysis.stages() {

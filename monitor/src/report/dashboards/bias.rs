@@ -4,9 +4,8 @@
 //! alarm on the bias schedule's `constraint_violations` count (the drift rule of §4.1 is an
 //! interval test per metric, which a CloudWatch threshold cannot express).
 
-use driftmon_rules::bias::cloudwatch::{NAMESPACE_BATCH, NAMESPACE_ENDPOINT};
+use driftmon_rules::bias::cloudwatch::namespace;
 use driftmon_rules::bias::BiasAnalysis;
-use driftmon_rules::metrics_catalog::Target;
 
 use super::*;
 
@@ -69,13 +68,6 @@ impl BiasDashboard {
     }
 }
 
-fn namespace(spec: &DashboardSpec) -> &'static str {
-    match spec.ctx().target {
-        Target::Endpoint(_) => NAMESPACE_ENDPOINT,
-        Target::Batch => NAMESPACE_BATCH,
-    }
-}
-
 /// The graphs, placed in `l`.
 pub(super) fn widgets(spec: &DashboardSpec, b: &BiasDashboard, l: &mut Layout) {
     for p in &b.panels {
@@ -84,7 +76,7 @@ pub(super) fn widgets(spec: &DashboardSpec, b: &BiasDashboard, l: &mut Layout) {
             .iter()
             .map(|(name, base)| {
                 json!([
-                    namespace(spec),
+                    namespace(&spec.ctx().target),
                     format!("bias_metric_{name}"),
                     "Endpoint",
                     spec.endpoint,

@@ -50,13 +50,6 @@ impl Renderer<'_> {
         };
         let tb: f64 = base.iter().sum();
         let tc: f64 = cur.iter().sum();
-        let share = |v: &[f64], t: f64, i: usize| {
-            if t > 0.0 {
-                v.get(i).copied().unwrap_or(0.0) / t
-            } else {
-                0.0
-            }
-        };
         let pb: Vec<f64> = (0..n).map(|i| share(&base, tb, i)).collect();
         let pc: Vec<f64> = (0..n).map(|i| share(&cur, tc, i)).collect();
         let maxp = pb.iter().chain(&pc).fold(0.0f64, |a, b| a.max(*b));
@@ -158,13 +151,6 @@ impl Renderer<'_> {
         }
         let tb: f64 = base.iter().sum();
         let tc: f64 = cur.iter().sum();
-        let share = |v: &[f64], t: f64, i: usize| {
-            if t > 0.0 {
-                v.get(i).copied().unwrap_or(0.0) / t
-            } else {
-                0.0
-            }
-        };
         // Rows: (label, baseline share, current share, baseline count, current count, kind).
         #[derive(Clone, Copy, PartialEq)]
         enum K {
@@ -349,5 +335,14 @@ fn write_largest_shift(o: &mut String, label: &dyn Fn(usize) -> String, pb: &[f6
             fmt_pct(pc[i]),
             format!("{:+.1}", (pc[i] - pb[i]) * 100.0).replace('-', "−")
         );
+    }
+}
+
+/// The share of count `i` of `v` in the total `t` (0 when there are no rows).
+fn share(v: &[f64], t: f64, i: usize) -> f64 {
+    if t > 0.0 {
+        v.get(i).copied().unwrap_or(0.0) / t
+    } else {
+        0.0
     }
 }
