@@ -12,20 +12,23 @@ use crate::monitors::MonitorType;
 
 #[derive(clap::Subcommand)]
 pub(crate) enum BaselineCmd {
-    /// Suggest statistics.json and constraints.json from a training dataset.
+    /// Suggest a baseline from a training dataset: statistics.json and constraints.json (data
+    /// and model quality), or analysis.json (model bias).
     Suggest(Box<SuggestArgs>),
 }
 
 #[derive(clap::Args)]
 pub(crate) struct SuggestArgs {
-    /// The training dataset (CSV, JSON Lines, Parquet or capture JSONL; gzip is fine).
+    /// The training dataset (CSV, JSON Lines, Parquet or capture JSONL; model bias: CSV, JSON or
+    /// JSON Lines; gzip is fine).
     #[arg(long)]
     input: PathBuf,
     /// The monitor type the baseline is for (default: data-quality, or model-quality when
     /// --problem-type is given).
     #[arg(long, value_enum)]
     monitor_type: Option<MonitorType>,
-    /// csv | jsonl | parquet | capture (default: from the file name).
+    /// csv | jsonl | parquet | capture, or for model bias csv | json | jsonl (default: from the
+    /// file name).
     #[arg(long)]
     format: Option<String>,
     /// The first CSV row is a header.
@@ -34,7 +37,8 @@ pub(crate) struct SuggestArgs {
     /// The CSV has no header (columns are named _c0, _c1, …).
     #[arg(long)]
     no_header: bool,
-    /// Folder for statistics.json, constraints.json and baseline_report.json.
+    /// Folder for statistics.json, constraints.json and baseline_report.json (model bias:
+    /// analysis.json).
     #[arg(long)]
     output: PathBuf,
     /// Worker threads for a large local CSV file (0: one per core); the output does not
@@ -44,13 +48,14 @@ pub(crate) struct SuggestArgs {
     /// Model-quality baseline: BinaryClassification | MulticlassClassification | Regression.
     #[arg(long)]
     problem_type: Option<String>,
-    /// Model quality: the predicted label or value column (name or index).
+    /// Model quality and bias: the predicted label or value column (name or index; bias JSON: a
+    /// path, default the config's predicted_label).
     #[arg(long)]
     inference_attribute: Option<String>,
-    /// Model quality: the predicted probability column (binary).
+    /// Model quality and bias: the predicted probability column (binary).
     #[arg(long)]
     probability_attribute: Option<String>,
-    /// Model quality: probability above which the predicted label is 1.
+    /// Model quality and bias: probability above which the predicted label is 1.
     #[arg(long)]
     probability_threshold: Option<f64>,
     /// Model quality: the ground-truth label column.

@@ -27,10 +27,12 @@ pub(crate) struct RunArgs {
     #[arg(long, value_enum)]
     monitor_type: Option<MonitorType>,
     /// Folder with the baseline's statistics.json and constraints.json (for model-quality
-    /// alone: the model-quality baseline, as --model-quality-baseline).
+    /// alone: the model-quality baseline, as --model-quality-baseline; for model-bias: the
+    /// baseline analysis.json, or its folder).
     #[arg(long)]
     baseline: Option<PathBuf>,
-    /// Output folder (constraint_violations.json, statistics.json, drift_report.json).
+    /// Output folder (constraint_violations.json, statistics.json, drift_report.json; model
+    /// bias: analysis.json, report.html, and constraint_violations.json with violations).
     #[arg(long)]
     output: PathBuf,
     /// Window start, RFC 3339 (inclusive).
@@ -41,7 +43,8 @@ pub(crate) struct RunArgs {
     end: String,
     #[command(flatten)]
     drift: DriftArgs,
-    /// JSON path selecting input rows of JSON payloads (e.g. instances[*].features).
+    /// JSON path selecting input rows of JSON payloads (e.g. instances[*].features; for model
+    /// bias the features attribute, default the analysis config's `features`).
     #[arg(long)]
     input_path: Option<String>,
     /// JSON path selecting output rows of JSON payloads (e.g. predictions[*].score).
@@ -59,20 +62,24 @@ pub(crate) struct RunArgs {
     /// Also write the metrics as JSON lines to this local file (replaced on every run).
     #[arg(long)]
     metrics_file: Option<PathBuf>,
-    /// Ground-truth root (`<dir>/YYYY/MM/DD/HH/*.jsonl`): adds model quality to the run.
+    /// Ground-truth root (`<dir>/YYYY/MM/DD/HH/*.jsonl`): adds model quality to the run (and
+    /// is what model bias joins the capture with).
     #[arg(long)]
     ground_truth: Option<PathBuf>,
     /// BinaryClassification | MulticlassClassification | Regression (with --ground-truth).
     #[arg(long)]
     problem_type: Option<String>,
     /// Predicted label or value: a captured column index (output columns first), or a key of
-    /// JSON rows that are flat objects (CSV capture has no column names).
+    /// JSON rows that are flat objects (CSV capture has no column names); for model bias a
+    /// JSON path in the output (e.g. predictions[*].predicted_label) or a CSV column index.
     #[arg(long)]
     inference_attribute: Option<String>,
-    /// Predicted probability (binary): a captured column index, or a key of flat JSON rows.
+    /// Predicted probability (binary): a captured column index, or a key of flat JSON rows (model
+    /// bias: a JSON path or a CSV column, thresholded into the predicted label).
     #[arg(long)]
     probability_attribute: Option<String>,
-    /// Probability above which the predicted label is 1.
+    /// Probability above which the predicted label is 1 (model bias default: the analysis
+    /// config's probability_threshold, else 0.5).
     #[arg(long)]
     probability_threshold: Option<f64>,
     /// Model-quality baseline folder (its constraints.json); default: none (metrics only).

@@ -37,13 +37,19 @@
 //!   win; `drift` and `policy` merge key by key; `actions` is taken whole, from the monitor if it
 //!   has an `actions` table, else from the defaults.
 //! * `[[monitor]]`: `name` (SageMaker's schedule-name rule: letters, digits, hyphens, ≤ 63),
-//!   `type` (`data-quality`, the default, or `model-quality`; `kind` with `data_quality` / `model_quality` is the older spelling), `endpoint`, `variant`, `capture`,
-//!   `baseline` (required for data quality; the model-quality constraints are optional),
+//!   `type` (`data-quality`, the default, `model-quality` or `model-bias`; `kind` with
+//!   `data_quality` / `model_quality` is the older spelling), `endpoint`, `variant`, `capture`,
+//!   `baseline` (required for data quality; the model-quality constraints or the bias
+//!   `analysis.json` are optional),
 //!   `output`, `schedule` ([`crate::control::schedule`]), `start_offset` / `end_offset` (negative
 //!   ISO-8601 durations, SageMaker's `StartTimeOffset` / `EndTimeOffset`), `input_path` /
 //!   `output_path` (JSON payload paths, as `driftmon run --input-path`), and for model quality
 //!   `ground_truth`, `problem_type`, `inference_attribute`, `probability_attribute`,
-//!   `probability_threshold`, `ground_truth_attribute` (attributes: a column index or a name).
+//!   `probability_threshold`, `ground_truth_attribute` (attributes: a column index or a name);
+//!   for model bias `analysis_config` (Clarify's, read and checked at start-up when local),
+//!   `ground_truth`, `inference_attribute` / `probability_attribute` (a JSON path or a CSV
+//!   column), `probability_threshold`, `decision_mode` (`bootstrap`, the default, or `point`),
+//!   `bootstrap_resamples` (2–100000, default 200), `bootstrap_seed` (default 0).
 //! * `[monitor.drift]`: overrides of driftmon's drift thresholds: `psi`, `ks`, `chi_square`
 //!   (booleans), `psi_threshold`, `psi_bins`, `psi_epsilon`, `ks_threshold`,
 //!   `cramers_v_threshold`, `alpha`, `correction` (`none`, `bonferroni`, `bh`).

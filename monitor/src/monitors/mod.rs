@@ -1,14 +1,15 @@
-//! The monitor types, SageMaker's unit of monitoring: data quality ([`data_quality`]) and model
-//! quality ([`model_quality`]); model bias drift and feature attribution drift are named here so
-//! that every entry point (CLI, TOML, Lambda) spells them the same way, and are refused with a
-//! clear error until they are built.
+//! The monitor types, SageMaker's unit of monitoring: data quality ([`data_quality`]), model
+//! quality ([`model_quality`]) and model bias drift ([`model_bias`]); feature attribution drift
+//! is named here so that every entry point (CLI, TOML, Lambda) spells it the same way, and is
+//! refused with a clear error until it is built.
 //!
 //! Every monitor type is one implementation of [`Monitor`]: given a window ([`WindowSpec`]) it
 //! produces an [`Execution`] — its `statistics.json`, its `constraint_violations.json`, its
-//! metric points and its section of `drift_report.json` — and writes nothing. Writing,
+//! metric points and its section of the report (bias: `analysis.json` and its page) — and writes
+//! nothing. Writing,
 //! publishing and the combined status are the job's ([`crate::job`]), the same for every type.
 //! Suggesting a baseline is the other half of a type ([`data_quality::suggest`],
-//! [`model_quality::suggest_model_quality`]), chosen by `driftmon baseline suggest
+//! [`model_quality::suggest_model_quality`], [`model_bias::suggest`]), chosen by `driftmon baseline suggest
 //! --monitor-type`.
 
 use std::path::PathBuf;
@@ -30,7 +31,7 @@ pub enum MonitorType {
     DataQuality,
     /// Model quality: predictions joined with ground truth, metrics against constraints.
     ModelQuality,
-    /// Model bias drift (SageMaker Clarify's bias monitor). Not built yet.
+    /// Model bias drift (SageMaker Clarify's bias monitor).
     ModelBias,
     /// Feature attribution drift (SageMaker Clarify's explainability monitor). Not built yet.
     ModelExplainability,
@@ -90,7 +91,7 @@ impl MonitorType {
     /// The error for a type this build cannot run yet.
     pub fn unavailable(self) -> String {
         format!(
-            "--monitor-type {}: not available yet in this driftmon (data-quality and model-quality are)",
+            "--monitor-type {}: not available yet in this driftmon (data-quality, model-quality and model-bias are)",
             self.as_str()
         )
     }
