@@ -29,7 +29,7 @@ use driftmon_rules::bias::{
 use driftmon_rules::clarify::AnalysisConfig;
 use serde_json::{Map, Value};
 
-use crate::adapters::store::resolve;
+use crate::adapters::store::{resolve, StoreError};
 use crate::monitors::{Execution, Monitor, MonitorType, RunError, Section, WindowSpec};
 
 pub mod suggest;
@@ -114,10 +114,15 @@ fn bias_err(e: impl std::fmt::Display) -> RunError {
     RunError::ModelBias(e.to_string())
 }
 
+/// The bytes of one object: a local file or an `s3://` key.
+pub(crate) fn read_object(path: &std::path::Path) -> Result<Vec<u8>, StoreError> {
+    let loc = resolve(path)?;
+    loc.store.get(&loc.base)
+}
+
 /// Reads an `analysis_config.json` (every problem at once, with its JSON path).
 pub fn load_config(path: &std::path::Path) -> Result<AnalysisConfig, RunError> {
-    let loc = resolve(path).map_err(RunError::Store)?;
-    let bytes = loc.store.get(&loc.base).map_err(RunError::Store)?;
+    let bytes = read_object(path).map_err(RunError::Store)?;
     let text =
         String::from_utf8(bytes).map_err(|_| bias_err(format!("{}: not UTF-8", path.display())))?;
     AnalysisConfig::from_json_str(&text).map_err(|e| bias_err(format!("{}: {e}", path.display())))
@@ -130,19 +135,13 @@ pub fn load_baseline(path: &std::path::Path) -> Result<BiasAnalysis, RunError> {
     } else {
         path.join("analysis.json")
     };
-    let loc = resolve(&file).map_err(|e| RunError::Baseline {
+    let baseline = |msg: String| RunError::Baseline {
         path: file.clone(),
-        msg: e.to_string(),
-    })?;
-    let bytes = loc.store.get(&loc.base).map_err(|e| RunError::Baseline {
-        path: file.clone(),
-        msg: e.to_string(),
-    })?;
-    let text = String::from_utf8_lossy(&bytes);
-    BiasAnalysis::from_json_str(&text).map_err(|e| RunError::Baseline {
-        path: file.clone(),
-        msg: e.to_string(),
-    })
+        msg,
+    };
+    let bytes = read_object(&file).map_err(|e| baseline(e.to_string()))?;
+    BiasAnalysis::from_json_str(&String::from_utf8_lossy(&bytes))
+        .map_err(|e| baseline(e.to_string()))
 }
 
 /// The names of the feature columns: the headers without the label (and the predicted label).
