@@ -124,3 +124,34 @@ pub fn isolated_aws_env(cmd: &mut std::process::Command, key: &str, secret: &str
         )
         .env("DRIFTMON_S3_PATH_STYLE", "1");
 }
+
+/// A `GetMetricData` query of one hour-long period of the metric a point names, in the JSON
+/// lines shape `driftmon run --metrics-file` writes (`Namespace`, `MetricName`, `Dimensions`).
+pub fn metric_query(
+    id: &str,
+    point: &serde_json::Value,
+    stat: &str,
+) -> aws_sdk_cloudwatch::types::MetricDataQuery {
+    use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
+    let mut m = Metric::builder()
+        .namespace(point["Namespace"].as_str().expect("Namespace"))
+        .metric_name(point["MetricName"].as_str().expect("MetricName"));
+    for d in point["Dimensions"].as_array().expect("Dimensions") {
+        m = m.dimensions(
+            Dimension::builder()
+                .name(d["Name"].as_str().expect("Name"))
+                .value(d["Value"].as_str().expect("Value"))
+                .build(),
+        );
+    }
+    MetricDataQuery::builder()
+        .id(id)
+        .metric_stat(
+            MetricStat::builder()
+                .metric(m.build())
+                .period(3600)
+                .stat(stat)
+                .build(),
+        )
+        .build()
+}

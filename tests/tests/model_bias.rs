@@ -483,7 +483,6 @@ fn the_daemon_runs_a_bias_monitor_on_s3_and_writes_what_driftmon_run_writes() {
     if let Some(cw) = cw {
         // SageMaker's bias metrics in CloudWatch: DCA with its dimensions and the real value,
         // TE = +inf as 2^360.
-        use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
         let client = aws_sdk_cloudwatch::Client::new(&driftmon_tests::aws::sdk_config(
             &cw, "testing", "testing",
         ));
@@ -496,33 +495,25 @@ fn the_daemon_runs_a_bias_monitor_on_s3_and_writes_what_driftmon_run_writes() {
             .get_metric_data()
             .start_time(t("2024-01-19T20:00:00Z"))
             .end_time(t("2024-01-19T22:00:00Z"));
+        let dims: Vec<Value> = [
+            ("Endpoint", "adult"),
+            ("MonitoringSchedule", "adult-bias"),
+            ("BiasStage", "Post-Training"),
+            ("Label", "Target"),
+            ("LabelValue", "1"),
+            ("Facet", "Sex"),
+            ("FacetValue", "0"),
+        ]
+        .iter()
+        .map(|(k, v)| json!({"Name": k, "Value": v}))
+        .collect();
         for (id, name) in [("dca", "bias_metric_DCA"), ("te", "bias_metric_TE")] {
-            let mut m = Metric::builder()
-                .namespace("aws/sagemaker/Endpoints/bias-metrics")
-                .metric_name(name);
-            for (k, v) in [
-                ("Endpoint", "adult"),
-                ("MonitoringSchedule", "adult-bias"),
-                ("BiasStage", "Post-Training"),
-                ("Label", "Target"),
-                ("LabelValue", "1"),
-                ("Facet", "Sex"),
-                ("FacetValue", "0"),
-            ] {
-                m = m.dimensions(Dimension::builder().name(k).value(v).build());
-            }
-            req = req.metric_data_queries(
-                MetricDataQuery::builder()
-                    .id(id)
-                    .metric_stat(
-                        MetricStat::builder()
-                            .metric(m.build())
-                            .period(3600)
-                            .stat("Maximum")
-                            .build(),
-                    )
-                    .build(),
-            );
+            let point = json!({
+                "Namespace": "aws/sagemaker/Endpoints/bias-metrics",
+                "MetricName": name,
+                "Dimensions": dims,
+            });
+            req = req.metric_data_queries(driftmon_tests::aws::metric_query(id, &point, "Maximum"));
         }
         let out = driftmon_tests::aws::block(req.send()).expect("GetMetricData");
         let value = |id: &str| {

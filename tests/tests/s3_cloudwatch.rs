@@ -15,7 +15,6 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use driftmon_monitor::cli::demo::{
     application, capture_line, training_csv, Rng, ENDPOINT, VARIANT,
 };
@@ -404,29 +403,7 @@ fn s3_run_matches_local_run_and_metrics_read_back() {
             .start_time(t("2026-11-21T14:00:00Z"))
             .end_time(t("2026-11-21T16:00:00Z"));
         for (id, p, stat, _) in chunk {
-            let mut m = Metric::builder()
-                .namespace(p["Namespace"].as_str().expect("ns"))
-                .metric_name(p["MetricName"].as_str().expect("name"));
-            for d in p["Dimensions"].as_array().expect("dims") {
-                m = m.dimensions(
-                    Dimension::builder()
-                        .name(d["Name"].as_str().expect("n"))
-                        .value(d["Value"].as_str().expect("v"))
-                        .build(),
-                );
-            }
-            req = req.metric_data_queries(
-                MetricDataQuery::builder()
-                    .id(id)
-                    .metric_stat(
-                        MetricStat::builder()
-                            .metric(m.build())
-                            .period(3600)
-                            .stat(*stat)
-                            .build(),
-                    )
-                    .build(),
-            );
+            req = req.metric_data_queries(driftmon_tests::aws::metric_query(id, p, stat));
         }
         let res = block(req.send()).expect("GetMetricData");
         for (id, p, stat, expected) in chunk {
