@@ -21,7 +21,7 @@
 use std::path::PathBuf;
 
 use driftmon_baseline::files::{ConstraintViolations, Violation};
-use driftmon_rules::bias::drift::{Check, Verdict};
+use driftmon_rules::bias::drift::Check;
 use driftmon_rules::bias::{
     analyze, check_drift, violations_json, BiasAnalysis, BiasSpec, DecisionMode, DriftParams,
     DriftResult,
@@ -262,14 +262,5 @@ pub fn parse_decision_mode(s: &str) -> Option<DecisionMode> {
         "point" => Some(DecisionMode::Point),
         "bootstrap" => Some(DecisionMode::Bootstrap),
         _ => None,
-    }
-}
-
-/// A check's verdict as a word.
-pub fn verdict_word(v: &Verdict) -> &'static str {
-    match v {
-        Verdict::Pass => "ok",
-        Verdict::Violation => "violation",
-        Verdict::Skipped(_) => "skipped",
     }
 }
