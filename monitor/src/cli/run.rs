@@ -356,7 +356,7 @@ fn bias_spec(
             "ground-truth-end",
             spec.end_ms + 48 * 3_600_000,
         )?,
-        features_attribute: a.input_path.clone(),
+        features_attribute: spec.extract.input_path.clone(),
         inference_attribute: a.inference_attribute.clone(),
         probability_attribute: a.probability_attribute.clone(),
         probability_threshold: a.probability_threshold,

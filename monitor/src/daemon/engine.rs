@@ -158,11 +158,7 @@ impl LiveRunner {
                         // time, as for model quality.
                         ground_truth_start_ms: w.start_ms,
                         ground_truth_end_ms: w.scheduled_ms.max(w.end_ms),
-                        features_attribute: m
-                            .extract
-                            .input_path
-                            .as_ref()
-                            .map(|p| p.as_str().to_owned()),
+                        features_attribute: m.extract.input_path.clone(),
                         inference_attribute: b.inference_attribute.clone(),
                         probability_attribute: b.probability_attribute.clone(),
                         probability_threshold: b.probability_threshold,

@@ -52,7 +52,7 @@ pub struct ModelBiasSpec {
     pub ground_truth_end_ms: i64,
     /// `FeaturesAttribute`: the JSON path of the features in the input (default: the config's
     /// `features`; CSV input needs none).
-    pub features_attribute: Option<String>,
+    pub features_attribute: Option<driftmon_baseline::capture::JsonPath>,
     /// `InferenceAttribute`: the predicted label in the output, a JSON path or a CSV column.
     pub inference_attribute: Option<String>,
     /// `ProbabilityAttribute`: the score in the output, turned into a label by the threshold.
@@ -173,9 +173,10 @@ impl ModelBiasSpec {
                 .map(|s| window::Locator::parse(s).map_err(|e| bias_err(format!("{what}: {e}"))))
                 .transpose()
         };
-        let features = match self.features_attribute.as_deref().or(c.features.as_deref()) {
-            Some(s) => Some(path("features attribute", s)?),
-            None => None,
+        let features = match (&self.features_attribute, c.features.as_deref()) {
+            (Some(p), _) => Some(p.clone()),
+            (None, Some(s)) => Some(path("features", s)?),
+            (None, None) => None,
         };
         let label = match &c.label {
             Some(driftmon_rules::clarify::NameOrIndex::Name(n)) if n.contains(['[', '.']) => {
